@@ -1,0 +1,1 @@
+"""Deadline and escalation engine for children's safeguarding partnerships."""

@@ -1,0 +1,91 @@
+"""Working days: not a weekend, not an England & Wales bank holiday, not a local closure."""
+
+from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
+
+from workflows.calendar.counting import Counting
+
+_ONE_DAY = timedelta(days=1)
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _bank_holidays(year: int) -> dict[date, str]:
+    # Imported here: the holidays package is only needed once a date is actually counted.
+    import holidays
+
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year).items())
+
+
+class WorkingDayCalendar:
+    """A named calendar: England & Wales bank holidays (with substitute days) plus local closures."""
+
+    def __init__(self, name: str = "england-and-wales", closures: Mapping[date, str] | None = None) -> None:
+        self.name = name
+        self.closures: dict[date, str] = dict(closures or {})
+        self._holidays_by_year: dict[int, dict[date, str]] = {}
+
+    def __repr__(self) -> str:
+        return f"WorkingDayCalendar({self.name!r}, {len(self.closures)} closures)"
+
+    def bank_holiday(self, day: date) -> str | None:
+        year = self._holidays_by_year.get(day.year)
+        if year is None:
+            year = self._holidays_by_year[day.year] = _bank_holidays(day.year)
+        return year.get(day)
+
+    def non_working_reason(self, day: date) -> str | None:
+        """Why `day` is not a working day, or None when it is one."""
+        # Holidays first: Boxing Day on a Saturday should read as Boxing Day.
+        holiday = self.bank_holiday(day)
+        if holiday:
+            return f"bank holiday: {holiday}"
+        closure = self.closures.get(day)
+        if closure:
+            return f"local closure: {closure}"
+        if day.weekday() >= 5:
+            return f"weekend ({_WEEKDAY_NAMES[day.weekday()]})"
+        return None
+
+    def is_working_day(self, day: date) -> bool:
+        return self.non_working_reason(day) is None
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        day += _ONE_DAY
+        while not self.is_working_day(day):
+            day += _ONE_DAY
+        return day
+
+    def working_day_on_or_after(self, day: date) -> date:
+        return day if self.is_working_day(day) else self.next_working_day(day)
+
+    def add_working_days(self, anchor: date, amount: int, counting: Counting = Counting.NEXT_WORKING_DAY) -> date:
+        """The date of working day number `amount`, counting from `anchor` by `counting`."""
+        if amount < 1:
+            raise ValueError("a working-day amount must be at least 1")
+        if counting is Counting.SAME_DAY and self.is_working_day(anchor):
+            day, counted = anchor, 1
+        else:
+            day, counted = anchor, 0
+        while counted < amount:
+            day = self.next_working_day(day)
+            counted += 1
+        return day
+
+    def non_working_days(self, first: date, last: date) -> Iterator[tuple[date, str]]:
+        """Every non-working day from `first` to `last` inclusive, with its reason."""
+        day = first
+        while day <= last:
+            reason = self.non_working_reason(day)
+            if reason:
+                yield day, reason
+            day += _ONE_DAY
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]: how many working days `end` is past `start`."""
+        count, day = 0, start
+        while day < end:
+            day += _ONE_DAY
+            if self.is_working_day(day):
+                count += 1
+        return count

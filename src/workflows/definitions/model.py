@@ -1,0 +1,212 @@
+"""The process language: pydantic models of one YAML process definition."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from workflows.calendar.counting import Counting
+from workflows.calendar.durations import Duration, Unit
+from workflows.definitions.conditions import Condition
+from workflows.definitions.fields import (
+    START,
+    Anchor,
+    AnchorField,
+    DurationField,
+    EventName,
+    FactName,
+    OptionId,
+    ProcessId,
+    RoleKey,
+    StageId,
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class FactType(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    CHOICE = "choice"
+    AGENCY = "agency"
+    AGENCY_LIST = "agency-list"
+
+
+class AgencySelection(Strict):
+    """Agencies picked from the directory, e.g. every agency the Section 11 audit applies to."""
+
+    audit: str | None = Field(default=None, description="an audit key from config/agencies.yaml")
+    kind: str | None = Field(default=None, description="an agency kind, e.g. school")
+
+
+class Fact(Strict):
+    """A typed value captured when a case starts."""
+
+    type: FactType
+    title: str | None = None
+    required: bool = False
+    sensitive: bool = Field(default=False, description="stored, never sent anywhere (email, logs, Prefect)")
+    options: list[str] | None = Field(default=None, description="the allowed values of a choice fact")
+    from_directory: AgencySelection | None = Field(
+        default=None, description="agency-list only: default to these agencies from the directory"
+    )
+
+    @model_validator(mode="after")
+    def _type_specific(self) -> Fact:
+        if self.type is FactType.CHOICE and not self.options:
+            raise ValueError("a choice fact needs 'options'")
+        if self.options and self.type is not FactType.CHOICE:
+            raise ValueError("'options' is only for a choice fact")
+        if self.from_directory and self.type is not FactType.AGENCY_LIST:
+            raise ValueError("'from_directory' is only for an agency-list fact")
+        return self
+
+
+class DueRule(Strict):
+    """`in` an amount of time `from` an anchor."""
+
+    in_: DurationField = Field(alias="in")
+    from_: AnchorField = Field(default=START, alias="from")
+
+
+class Reminders(Strict):
+    before: list[DurationField] = Field(default_factory=list, description="reminders this long before due")
+    on_due_day: bool = Field(default=False, description="a reminder at the start of the due day")
+    overdue_every: DurationField | None = Field(default=None, description="repeat while overdue")
+
+
+class EscalationStep(Strict):
+    """Overdue by `after`: tell `notify` (copying the owner)."""
+
+    after: DurationField
+    notify: RoleKey
+
+
+class DecisionOption(Strict):
+    label: str
+    then: list[StageId] = Field(default_factory=list, description="stages this option opens")
+    starts: ProcessId | None = Field(default=None, description="a process to start, linked to this case")
+
+
+class Decision(Strict):
+    options: dict[OptionId, DecisionOption]
+    when_unresolved: OptionId | None = Field(
+        default=None,
+        description="escalation policy: the option taken automatically when the stage is still open at its deadline",
+    )
+
+    @model_validator(mode="after")
+    def _options(self) -> Decision:
+        if len(self.options) < 2:
+            raise ValueError("a decision needs at least two options")
+        if self.when_unresolved and self.when_unresolved not in self.options:
+            raise ValueError(f"when_unresolved names {self.when_unresolved!r}, which is not one of the options")
+        return self
+
+
+class Stage(Strict):
+    title: str
+    owner: RoleKey
+    asks: str | None = Field(default=None, description="what the owner is asked to do, shown on the task page")
+    due: DueRule
+    after: list[StageId] = Field(default_factory=list, description="stages that must be finished first")
+    for_each: FactName | None = Field(default=None, description="fan out: one task per item of this list fact")
+    agency: FactName | None = Field(default=None, description="an agency fact naming whose role owns the stage")
+    reminders: Reminders = Field(default_factory=Reminders)
+    escalation: list[EscalationStep] = Field(default_factory=list)
+    decision: Decision | None = None
+
+    @field_validator("escalation")
+    @classmethod
+    def _ladder_rises(cls, steps: list[EscalationStep]) -> list[EscalationStep]:
+        for earlier, later in zip(steps, steps[1:], strict=False):
+            if earlier.after.unit == later.after.unit and later.after.amount <= earlier.after.amount:
+                raise ValueError(f"escalation steps must rise: {later.after} comes after {earlier.after}")
+        return steps
+
+
+class Trigger(Strict):
+    """Start this process when `event` arrives and `when` holds for the event's facts."""
+
+    event: EventName
+    when: Condition | None = None
+    key: list[FactName] = Field(
+        default_factory=list, description="facts that identify the event, so the same event never starts two cases"
+    )
+
+
+class Recurrence(Strict):
+    """A new case every `every`, from `starting` (an occurrence on a non-working day opens the next working day)."""
+
+    every: DurationField
+    starting: date
+    facts: dict[FactName, Any] = Field(default_factory=dict, description="facts each occurrence starts with")
+
+    @field_validator("every")
+    @classmethod
+    def _calendar_unit(cls, every: Duration) -> Duration:
+        if every.unit not in (Unit.WEEKS, Unit.MONTHS, Unit.YEARS):
+            raise ValueError("a recurring schedule counts weeks, months or years")
+        return every
+
+
+class PausePolicy(Strict):
+    reasons: dict[OptionId, str] = Field(description="reason key: what it means")
+
+
+_REFERENCE_TOKEN = re.compile(r"\{(year|seq(?::(\d))?)\}")
+
+
+class Process(Strict):
+    id: ProcessId
+    title: str
+    version: int = Field(ge=1)
+    description: str | None = None
+    calendar: str = Field(default="england-and-wales", description="a calendar name from config/calendar.yaml")
+    counting: Counting = Counting.NEXT_WORKING_DAY
+    reference: str = Field(description="case reference pattern, e.g. 'RR-{year}-{seq:3}' gives RR-2026-007")
+    facts: dict[FactName, Fact] = Field(default_factory=dict)
+    stages: dict[StageId, Stage]
+    triggers: list[Trigger] = Field(default_factory=list)
+    recurs: Recurrence | None = None
+    pause: PausePolicy | None = Field(default=None, description="absent: the clock cannot be paused")
+    extension_approver: RoleKey | None = None
+
+    @field_validator("reference")
+    @classmethod
+    def _reference_pattern(cls, pattern: str) -> str:
+        if "{seq" not in pattern:
+            raise ValueError("the reference pattern needs a {seq} (or {seq:3}) counter")
+        leftover = _REFERENCE_TOKEN.sub("", pattern)
+        if "{" in leftover or "}" in leftover or not re.fullmatch(r"[A-Za-z0-9-]*", leftover):
+            raise ValueError(
+                "a reference pattern is letters, digits, dashes, {year} and {seq}/{seq:N}, e.g. 'RR-{year}-{seq:3}'"
+            )
+        return pattern
+
+    @field_validator("stages")
+    @classmethod
+    def _at_least_one(cls, stages: dict[str, Stage]) -> dict[str, Stage]:
+        if not stages:
+            raise ValueError("a process needs at least one stage")
+        return stages
+
+    def format_reference(self, year: int, seq: int) -> str:
+        def token(match: re.Match[str]) -> str:
+            if match[1] == "year":
+                return str(year)
+            return str(seq).zfill(int(match[2] or 1))
+
+        return _REFERENCE_TOKEN.sub(token, self.reference)
+
+    def anchor_of(self, stage_id: str) -> Anchor:
+        return self.stages[stage_id].due.from_

@@ -1,0 +1,6 @@
+"""YAML loading that remembers where every value came from, for `file:line:column` errors."""
+
+from workflows.yamlsource.loader import Located, Problem, YamlSourceError, load_located
+from workflows.yamlsource.problems import problems_from_validation_error
+
+__all__ = ["Located", "Problem", "YamlSourceError", "load_located", "problems_from_validation_error"]
