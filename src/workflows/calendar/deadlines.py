@@ -71,4 +71,3 @@ def compute_deadline(
     else:
         day = add_months(start_day, 12 * duration.amount)
     return Deadline(at=london_wall_time(day, day_ends_at), day=day, skipped=skipped)
-

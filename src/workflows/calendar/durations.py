@@ -56,8 +56,7 @@ def parse_duration(text: str) -> Duration:
     match = _PATTERN.match(str(text))
     if not match:
         raise DurationError(
-            f"cannot read duration {text!r}: write an amount and a unit, e.g. '5 working days', "
-            "'72 hours', '3 months'"
+            f"cannot read duration {text!r}: write an amount and a unit, e.g. '5 working days', '72 hours', '3 months'"
         )
     amount = int(match["amount"])
     words = " ".join(match["unit"].lower().split())

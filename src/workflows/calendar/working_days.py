@@ -72,6 +72,15 @@ class WorkingDayCalendar:
             counted += 1
         return day
 
+    def subtract_working_days(self, day: date, amount: int) -> date:
+        """The working day `amount` working days before `day` (for reminders ahead of a deadline)."""
+        counted = 0
+        while counted < amount:
+            day -= _ONE_DAY
+            if self.is_working_day(day):
+                counted += 1
+        return day
+
     def non_working_days(self, first: date, last: date) -> Iterator[tuple[date, str]]:
         """Every non-working day from `first` to `last` inclusive, with its reason."""
         day = first

@@ -26,9 +26,7 @@ def _duration(value: Any) -> Duration:
     return parse_duration(value)
 
 
-DURATION_PATTERN = (
-    r"^\s*\d+\s+(working days?|calendar days?|hours?|weeks?|months?|years?)\s*$"
-)
+DURATION_PATTERN = r"^\s*\d+\s+(working days?|calendar days?|hours?|weeks?|months?|years?)\s*$"
 
 DurationField = Annotated[
     Duration,
@@ -46,9 +44,9 @@ DurationField = Annotated[
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
-    """What a due date counts from: the case start, a date fact, or another stage's completion."""
+    """What a due date counts from: the case start, the stage opening, a date fact, or a stage's completion."""
 
-    kind: Literal["start", "fact", "stage"]
+    kind: Literal["start", "opened", "fact", "stage"]
     ref: str | None = None
 
     def __str__(self) -> str:
@@ -64,10 +62,12 @@ def _anchor(value: Any) -> Anchor:
     text = str(value).strip()
     if text == "start":
         return START
+    if text == "opened":
+        return Anchor("opened")
     kind, _, ref = text.partition(":")
     if kind in ("fact", "stage") and ref:
         return Anchor(kind, ref.strip())  # type: ignore[arg-type]
-    raise ValueError(f"{text!r} is not an anchor: write 'start', 'fact:NAME' or 'stage:ID'")
+    raise ValueError(f"{text!r} is not an anchor: write 'start', 'opened', 'fact:NAME' or 'stage:ID'")
 
 
 AnchorField = Annotated[
@@ -77,8 +77,8 @@ AnchorField = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^(start|fact:[a-z][a-z0-9_]*|stage:[a-z][a-z0-9-]*)$",
-            "examples": ["start", "fact:notification_date", "stage:panel-meeting"],
+            "pattern": r"^(start|opened|fact:[a-z][a-z0-9_]*|stage:[a-z][a-z0-9-]*)$",
+            "examples": ["start", "opened", "fact:notification_date", "stage:panel-meeting"],
         }
     ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from enum import StrEnum
@@ -128,7 +129,7 @@ class Stage(Strict):
     @field_validator("escalation")
     @classmethod
     def _ladder_rises(cls, steps: list[EscalationStep]) -> list[EscalationStep]:
-        for earlier, later in zip(steps, steps[1:], strict=False):
+        for earlier, later in itertools.pairwise(steps):
             if earlier.after.unit == later.after.unit and later.after.amount <= earlier.after.amount:
                 raise ValueError(f"escalation steps must rise: {later.after} comes after {earlier.after}")
         return steps

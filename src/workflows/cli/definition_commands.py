@@ -1,0 +1,136 @@
+"""`workflows validate`, `schema` and `simulate`: checking definitions before they run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from workflows.cli.errors import UserError, report_problems
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check process definitions (default: processes/) against config/; list every problem."""
+    from workflows.config.loader import load_config, locate_processes_dir
+    from workflows.definitions.library import definition_files, load_library
+    from workflows.yamlsource import YamlSourceError
+
+    problems = []
+    config = None
+    try:
+        config = load_config()
+    except YamlSourceError as error:
+        problems.extend(error.problems)
+    targets = list(paths) or [locate_processes_dir()]
+    for target in targets:
+        if not target.exists():
+            raise UserError(f"{target}: no such file or folder")
+    # Checking a few files alone: `starts:` may name any process of the library.
+    known = {path.stem for path in definition_files([locate_processes_dir()])} if paths else set()
+    library = None
+    try:
+        library = load_library(targets, config, known)
+    except YamlSourceError as error:
+        problems.extend(error.problems)
+    if problems:
+        report_problems(problems)
+    assert library is not None
+    click.echo(f"ok: {len(library.processes)} process definitions valid against {config.folder if config else ''}")
+
+
+@click.command()
+def schema() -> None:
+    """Print the JSON Schema of the process language (for editors)."""
+    from workflows.definitions.schema import process_json_schema_text
+
+    click.echo(process_json_schema_text())
+
+
+def _start(text: str):
+    from datetime import date, datetime
+
+    from workflows.calendar.london import LONDON
+
+    if text == "today":
+        return date.today()
+    if text == "now":
+        return datetime.now(LONDON)
+    try:
+        return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--start {text!r} is not a date (YYYY-MM-DD), an ISO datetime, 'today' or 'now'") from None
+
+
+def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key or not rest:
+            raise UserError(f"{option} takes STAGE=VALUE, not {value!r}")
+        pairs.append((key.strip(), rest.strip()))
+    return pairs
+
+
+@click.command()
+@click.argument("process_id", metavar="PROCESS")
+@click.option(
+    "--start",
+    "start_text",
+    default="today",
+    show_default=True,
+    help="When the case starts: YYYY-MM-DD, an ISO datetime, 'today' or 'now'.",
+)
+@click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE", help="A fact the case starts with.")
+@click.option("--late", multiple=True, metavar="STAGE=N", help="Complete STAGE N working days after its due date.")
+@click.option("--choose", multiple=True, metavar="STAGE=OPTION", help="The option a decision stage takes.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of events sorted by time.")
+def simulate(
+    process_id: str,
+    start_text: str,
+    facts: tuple[str, ...],
+    late: tuple[str, ...],
+    choose: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Project PROCESS's timeline, each stage done on its due date unless --late says otherwise."""
+    from workflows.cli.context import load_config_or_exit, load_library_or_exit
+    from workflows.cli.timeline_table import timeline_table
+    from workflows.definitions.facts import FactError, parse_fact_assignments
+    from workflows.simulation import simulate as project
+    from workflows.simulation import start_moment
+
+    config = load_config_or_exit()
+    library = load_library_or_exit(config)
+    try:
+        process = library.get(process_id)
+    except KeyError as error:
+        raise UserError(str(error.args[0])) from None
+    try:
+        given = parse_fact_assignments(process, list(facts), config.directory.agencies)
+    except FactError as error:
+        raise UserError(str(error)) from None
+    days_late: dict[str, int] = {}
+    for stage_id, amount in _pairs(late, "--late"):
+        if stage_id not in process.stages:
+            raise UserError(f"--late: {process_id} has no stage {stage_id!r}")
+        if not amount.isdigit():
+            raise UserError(f"--late {stage_id}={amount}: N is a whole number of working days")
+        days_late[stage_id] = int(amount)
+    choices: dict[str, str] = {}
+    for stage_id, option in _pairs(choose, "--choose"):
+        stage = process.stages.get(stage_id)
+        if stage is None or stage.decision is None:
+            raise UserError(f"--choose: {process_id} has no decision stage {stage_id!r}")
+        if option not in stage.decision.options:
+            known = ", ".join(stage.decision.options)
+            raise UserError(f"--choose: stage {stage_id!r} has no option {option!r} (options: {known})")
+        choices[stage_id] = option
+    rules = config.timing_rules(process)
+    projection = project(process, rules, start_moment(_start(start_text), rules), given, days_late, choices)
+    if as_json:
+        click.echo(json.dumps([event.as_json() for event in projection.events], indent=2))
+    else:
+        click.echo(timeline_table(projection, rules, config.directory.roles))

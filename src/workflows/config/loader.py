@@ -1,0 +1,129 @@
+"""Load and cross-check everything under `config/`, reporting every problem at once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from workflows.calendar.working_days import WorkingDayCalendar
+from workflows.config.model import CalendarSettings, PartnershipSettings
+from workflows.definitions.model import Process
+from workflows.directory.model import AgenciesFile, Directory, PeopleFile, RoleScope, RolesFile
+from workflows.timing import TimingRules
+from workflows.yamlsource import (
+    Located,
+    Problem,
+    YamlSourceError,
+    load_located,
+    problems_from_validation_error,
+)
+
+BUILT_IN_CALENDAR = "england-and-wales"
+# The repository's own config/ and processes/, used when the working directory has none.
+_SHIPPED_ROOT = Path(__file__).resolve().parents[3]
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _locate(env_var: str, folder: str) -> Path:
+    if os.environ.get(env_var):
+        return Path(os.environ[env_var])
+    here = Path.cwd() / folder
+    if here.is_dir() or not (_SHIPPED_ROOT / folder).is_dir():
+        return here
+    return _SHIPPED_ROOT / folder
+
+
+def locate_config_dir() -> Path:
+    return _locate("WORKFLOWS_CONFIG", "config")
+
+
+def locate_processes_dir() -> Path:
+    return _locate("WORKFLOWS_PROCESSES", "processes")
+
+
+@dataclass
+class Config:
+    folder: Path
+    partnership: PartnershipSettings
+    calendar_settings: CalendarSettings
+    directory: Directory
+    _calendars: dict[str, WorkingDayCalendar] = field(default_factory=dict)
+
+    def calendar_names(self) -> set[str]:
+        return {BUILT_IN_CALENDAR, *self.calendar_settings.calendars}
+
+    def timing_rules(self, process: Process) -> TimingRules:
+        hours = self.calendar_settings.working_hours
+        return TimingRules(
+            calendar=self.calendar(process.calendar),
+            counting=process.counting,
+            day_starts_at=hours.start,
+            day_ends_at=self.calendar_settings.day_ends_at,
+        )
+
+    def calendar(self, name: str) -> WorkingDayCalendar:
+        if name not in self._calendars:
+            if name == BUILT_IN_CALENDAR:
+                self._calendars[name] = WorkingDayCalendar(name)
+            else:
+                closures = self.calendar_settings.calendars[name].closures
+                self._calendars[name] = WorkingDayCalendar(name, closures)
+        return self._calendars[name]
+
+
+def _load_model(path: Path, model: type[Model], problems: list[Problem]) -> tuple[Model | None, Located | None]:
+    if not path.is_file():
+        problems.append(Problem(str(path), 1, 1, "file is missing"))
+        return None, None
+    try:
+        located = load_located(path)
+    except YamlSourceError as error:
+        problems.extend(error.problems)
+        return None, None
+    try:
+        return model.model_validate(located.data if located.data is not None else {}), located
+    except ValidationError as error:
+        problems.extend(problems_from_validation_error(located, error, model))
+        return None, located
+
+
+def _check_people(people: PeopleFile, located: Located, roles: RolesFile, agencies: AgenciesFile) -> list[Problem]:
+    problems = []
+    for index, person in enumerate(people.people):
+        for number, holding in enumerate(person.holds):
+            where = ("people", index, "holds", number)
+            role = roles.roles.get(holding.role)
+            if role is None:
+                problems.append(located.problem((*where, "role"), f"unknown role {holding.role!r}"))
+                continue
+            if role.scope is RoleScope.AGENCY and holding.agency is None:
+                problems.append(located.problem(where, f"role {holding.role!r} is held per agency: say which 'agency'"))
+            if role.scope is RoleScope.PARTNERSHIP and holding.agency is not None:
+                problems.append(
+                    located.problem((*where, "agency"), f"role {holding.role!r} is partnership-wide: remove 'agency'")
+                )
+            if holding.agency is not None and holding.agency not in agencies.agencies:
+                problems.append(located.problem((*where, "agency"), f"unknown agency {holding.agency!r}"))
+    return problems
+
+
+def load_config(folder: Path | str | None = None) -> Config:
+    """Load `config/`; raise YamlSourceError listing every problem in every file."""
+    folder = Path(folder) if folder is not None else locate_config_dir()
+    problems: list[Problem] = []
+    partnership, _ = _load_model(folder / "partnership.yaml", PartnershipSettings, problems)
+    calendar, _ = _load_model(folder / "calendar.yaml", CalendarSettings, problems)
+    roles, _ = _load_model(folder / "roles.yaml", RolesFile, problems)
+    agencies, _ = _load_model(folder / "agencies.yaml", AgenciesFile, problems)
+    people, people_located = _load_model(folder / "people.yaml", PeopleFile, problems)
+    if people and people_located and roles and agencies:
+        problems.extend(_check_people(people, people_located, roles, agencies))
+    if problems or not (partnership and calendar and roles and agencies and people):
+        raise YamlSourceError(problems)
+    directory = Directory(roles.roles, agencies.agencies, people.people)
+    return Config(folder, partnership, calendar, directory)

@@ -1,0 +1,44 @@
+"""Settings files: `partnership.yaml` and `calendar.yaml`."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from workflows.calendar.durations import Duration, Unit
+from workflows.definitions.fields import DurationField
+from workflows.directory.model import Email
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PartnershipSettings(Strict):
+    name: str
+    sender: Email = Field(description="the address messages come from")
+    business_unit_email: Email
+
+
+class WorkingHours(Strict):
+    start: time = time(9, 0)
+    end: time = time(17, 30)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkingHours:
+        if self.end <= self.start:
+            raise ValueError("working hours must end after they start")
+        return self
+
+
+class NamedCalendar(Strict):
+    description: str | None = None
+    closures: dict[date, str] = Field(default_factory=dict, description="local closure days and why")
+
+
+class CalendarSettings(Strict):
+    day_ends_at: time = Field(default=time(23, 59, 59), description="when a day-unit deadline passes")
+    working_hours: WorkingHours = Field(default_factory=WorkingHours)
+    at_risk_within: DurationField = Field(default=Duration(2, Unit.WORKING_DAYS))
+    calendars: dict[str, NamedCalendar] = Field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""The YAML process language: models, loader with positioned errors, semantic checks, JSON Schema."""

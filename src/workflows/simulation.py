@@ -1,0 +1,167 @@
+"""Project a whole case timeline: each stage completed on its due date, or N working days late.
+
+This is how the business unit checks a definition before using it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from workflows.calendar.durations import Duration, Unit
+from workflows.calendar.london import london_wall_time, to_london
+from workflows.definitions.graph import StageGraph
+from workflows.definitions.model import FactType, Process, Stage
+from workflows.timing import TimingRules, escalation_time, offset_from, overdue_reminder_time, reminder_times
+
+EventKind = Literal["start", "reminder", "due", "escalation"]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    at: datetime
+    kind: EventKind
+    stage: str | None
+    to: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "kind": self.kind, "stage": self.stage, "to": self.to}
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    process: Process
+    started: datetime
+    events: list[TimelineEvent]
+    assumed: dict[str, Any]  # facts the simulation had to assume, and their values
+    decisions: dict[str, str]  # decision stage -> option taken
+
+
+def assumed_facts(process: Process, facts: dict[str, Any], started: datetime) -> dict[str, Any]:
+    """Date facts not given count from the start; anything else not given is left out."""
+    assumed: dict[str, Any] = {}
+    for name, fact in process.facts.items():
+        if name in facts:
+            continue
+        if fact.type is FactType.DATE:
+            assumed[name] = started.date()
+        elif fact.type is FactType.DATETIME:
+            assumed[name] = started
+    return assumed
+
+
+class _Projector:
+    def __init__(
+        self,
+        process: Process,
+        rules: TimingRules,
+        started: datetime,
+        facts: dict[str, Any],
+        late: dict[str, int],
+        choices: dict[str, str],
+    ) -> None:
+        self.process, self.rules, self.started, self.facts = process, rules, started, facts
+        self.late, self.choices = late, choices
+        self.graph = StageGraph(process)
+        self.events: list[TimelineEvent] = []
+        self.finished: dict[str, datetime] = {}
+        self.opened: set[str] = set()
+        self.decisions: dict[str, str] = {}
+        self._queue: list[tuple[datetime, int, str, str | None]] = []
+        self._order = itertools.count()
+
+    def _emit(self, at: datetime, kind: EventKind, stage: str | None, to: str | None) -> None:
+        self.events.append(TimelineEvent(to_london(at), kind, stage, to))
+
+    def _anchor(self, stage_id: str, opened_at: datetime) -> date | datetime:
+        anchor = self.process.stages[stage_id].due.from_
+        if anchor.kind == "fact" and anchor.ref:
+            return self.facts[anchor.ref]
+        if anchor.kind == "stage" and anchor.ref:
+            return self.finished[anchor.ref]
+        return opened_at if anchor.kind == "opened" else self.started
+
+    def _next_owner(self, stage: Stage, option_id: str) -> str | None:
+        assert stage.decision is not None
+        targets = stage.decision.options[option_id].then
+        return self.process.stages[targets[0]].owner if targets else None
+
+    def open(self, stage_id: str, at: datetime) -> None:
+        if stage_id in self.opened:
+            return
+        self.opened.add(stage_id)
+        stage = self.process.stages[stage_id]
+        self._emit(at, "start", stage_id, stage.owner)
+        deadline = self.rules.deadline(stage.due.in_, self._anchor(stage_id, at))
+        days_late = self.late.get(stage_id, 0)
+        done = deadline.at
+        if days_late:
+            done = offset_from(
+                deadline, Duration(days_late, Unit.WORKING_DAYS), self.rules, sign=1, at=self.rules.day_ends_at
+            )
+        done = max(done, at)
+        option: str | None = None
+        if stage.decision:
+            option = self.choices.get(stage_id) or next(iter(stage.decision.options))
+            if stage.decision.when_unresolved and deadline.at < done:
+                # Escalation policy: unresolved at the deadline, the case moves on by itself.
+                option, done = stage.decision.when_unresolved, max(deadline.at, at)
+                self._emit(done, "escalation", stage_id, self._next_owner(stage, option))
+            self.decisions[stage_id] = option
+        for moment in reminder_times(stage, deadline, self.rules):
+            if at < moment <= done:
+                self._emit(moment, "reminder", stage_id, stage.owner)
+        self._emit(max(deadline.at, at), "due", stage_id, stage.owner)
+        for number in itertools.count(1):
+            moment = overdue_reminder_time(stage, deadline, self.rules, number)
+            if moment is None or moment >= done:
+                break
+            self._emit(max(moment, at), "reminder", stage_id, stage.owner)
+        for step in stage.escalation:
+            moment = escalation_time(step, deadline, self.rules)
+            if moment < done:
+                self._emit(max(moment, at), "escalation", stage_id, step.notify)
+        heapq.heappush(self._queue, (done, next(self._order), stage_id, option))
+
+    def run(self) -> None:
+        self._emit(self.started, "start", None, None)
+        for stage_id in self.process.stages:
+            if self.graph.opens_at_start(stage_id):
+                self.open(stage_id, self.started)
+        while self._queue:
+            done, _, stage_id, option = heapq.heappop(self._queue)
+            self.finished[stage_id] = done
+            stage = self.process.stages[stage_id]
+            if stage.decision and option:
+                for target in stage.decision.options[option].then:
+                    self.open(target, done)
+            for waiting, befores in self.graph.waits_for.items():
+                if befores and stage_id in befores and befores <= self.finished.keys():
+                    self.open(waiting, done)
+
+
+def start_moment(value: date | datetime, rules: TimingRules) -> datetime:
+    """A start given as a date means the beginning of that working day."""
+    if isinstance(value, datetime):
+        return to_london(value)
+    return london_wall_time(value, rules.day_starts_at)
+
+
+def simulate(
+    process: Process,
+    rules: TimingRules,
+    started: datetime,
+    facts: dict[str, Any] | None = None,
+    late: dict[str, int] | None = None,
+    choices: dict[str, str] | None = None,
+) -> Projection:
+    given = dict(facts or {})
+    assumed = assumed_facts(process, given, started)
+    projector = _Projector(process, rules, started, {**assumed, **given}, late or {}, choices or {})
+    projector.run()
+    order = {id(event): index for index, event in enumerate(projector.events)}
+    events = sorted(projector.events, key=lambda event: (event.at, order[id(event)]))
+    return Projection(process, started, events, assumed, projector.decisions)
