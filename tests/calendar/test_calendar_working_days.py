@@ -192,7 +192,6 @@ def test_closures_mapping_is_copied() -> None:
     assert calendar.is_working_day(date(2026, 6, 2))
 
 
-@pytest.mark.xfail(strict=True, reason="src bug: a closure with an empty reason is silently ignored")
 def test_closure_with_empty_reason_is_still_a_closure() -> None:
     calendar = WorkingDayCalendar(closures={date(2026, 6, 1): ""})
     assert not calendar.is_working_day(date(2026, 6, 1))

@@ -50,6 +50,7 @@ def compute_deadline(
     counting: Counting = Counting.NEXT_WORKING_DAY,
     day_ends_at: time = END_OF_DAY,
 ) -> Deadline:
+    counting = Counting(counting)
     if duration.unit is Unit.HOURS:
         # Exact elapsed time: add in UTC so a DST change neither adds nor loses an hour.
         start = anchor_instant(anchor)

@@ -33,13 +33,27 @@ _UNIT_WORDS: dict[str, Unit] = {
     "years": Unit.YEARS,
 }
 
-_PATTERN = re.compile(r"^\s*(?P<amount>\d+)\s+(?P<unit>[a-z]+(?:\s+[a-z]+)?)\s*$", re.IGNORECASE)
+_PATTERN = re.compile(r"^\s*(?P<amount>[0-9]+)\s+(?P<unit>[a-z]+(?:\s+[a-z]+)?)\s*$", re.IGNORECASE)
+
+
+# Far beyond any statutory timescale, and inside what date arithmetic can represent.
+_LARGEST = {
+    Unit.WORKING_DAYS: 10_000,
+    Unit.CALENDAR_DAYS: 10_000,
+    Unit.HOURS: 100_000,
+    Unit.WEEKS: 1_000,
+    Unit.MONTHS: 1_200,
+    Unit.YEARS: 100,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Duration:
     amount: int
     unit: Unit
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unit", Unit(self.unit))
 
     @property
     def is_elapsed_time(self) -> bool:
@@ -69,4 +83,6 @@ def parse_duration(text: str) -> Duration:
         raise DurationError(f"unknown unit {words!r} in {text!r}: use one of {known}")
     if amount < 1:
         raise DurationError(f"duration {text!r} must be at least 1")
+    if amount > _LARGEST[unit]:
+        raise DurationError(f"duration {text!r} is too long: at most {_LARGEST[unit]} {unit.value}")
     return Duration(amount, unit)

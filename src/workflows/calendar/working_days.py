@@ -39,9 +39,8 @@ class WorkingDayCalendar:
         holiday = self.bank_holiday(day)
         if holiday:
             return f"bank holiday: {holiday}"
-        closure = self.closures.get(day)
-        if closure:
-            return f"local closure: {closure}"
+        if day in self.closures:
+            return f"local closure: {self.closures[day] or 'closed'}"
         if day.weekday() >= 5:
             return f"weekend ({_WEEKDAY_NAMES[day.weekday()]})"
         return None
@@ -63,6 +62,7 @@ class WorkingDayCalendar:
         """The date of working day number `amount`, counting from `anchor` by `counting`."""
         if amount < 1:
             raise ValueError("a working-day amount must be at least 1")
+        counting = Counting(counting)
         if counting is Counting.SAME_DAY and self.is_working_day(anchor):
             day, counted = anchor, 1
         else:
