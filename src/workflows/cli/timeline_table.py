@@ -20,13 +20,15 @@ def timeline_table(projection: Projection, rules: TimingRules, roles: dict[str, 
     for stage_id, option in projection.decisions.items():
         lines.append(f"decision {stage_id}: {option}")
     lines.append("")
-    header = f"{'when':<22} {'day':>4}  {'kind':<10} {'stage':<40} to"
+    titles = {stage_id: stage.title for stage_id, stage in process.stages.items()}
+    width = max(len(title) for title in [*titles.values(), "(case opened)"])
+    header = f"{'when':<22} {'day':>4}  {'kind':<10} {'stage':<{width}} to"
     lines += [header, "-" * len(header)]
     for event in projection.events:
         day = rules.calendar.working_days_between(start_day, event.at.date())
-        stage = process.stages[event.stage].title if event.stage else "(case opened)"
+        stage = titles[event.stage] if event.stage else "(case opened)"
         to = roles[event.to].title if event.to in roles else (event.to or "")
-        lines.append(f"{event.at:%a %d %b %Y %H:%M}  {day:>4}  {event.kind:<10} {stage[:40]:<40} {to}")
+        lines.append(f"{event.at:%a %d %b %Y %H:%M}  {day:>4}  {event.kind:<10} {stage:<{width}} {to}".rstrip())
     lines.append("")
     lines.append("day = working days since the start; reminders go out at the start of the working day.")
     return "\n".join(lines)

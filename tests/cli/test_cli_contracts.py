@@ -1,0 +1,172 @@
+"""The command-line contracts other tools rely on, run as a user runs them: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = str(Path(sys.executable).parent / "workflows")
+
+
+def run(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [WORKFLOWS, *args], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["due", "5 working days", "--from", "2026-12-18"], "2026-12-29"),
+        (["due", "5 working days", "--from", "2026-12-18", "--counting", "same-day"], "2026-12-24"),
+        (["due", "72 hours", "--from", "2026-10-24T22:30+01:00"], "2026-10-27T21:30:00+00:00"),
+        (["due", "1 working day", "--from", "2026-04-02"], "2026-04-07"),  # Good Friday, Easter Monday
+        (["due", "1 month", "--from", "2027-01-31"], "2027-02-28"),
+    ],
+)
+def test_due_prints_exactly_the_answer(args, expected):
+    result = run(*args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected + "\n"
+
+
+def test_due_explain_lists_each_skipped_day_after_the_answer():
+    result = run("due", "5 working days", "--from", "2026-12-18", "--explain")
+    assert result.stdout.splitlines() == [
+        "2026-12-29",
+        "skipped 2026-12-19: weekend (Saturday)",
+        "skipped 2026-12-20: weekend (Sunday)",
+        "skipped 2026-12-25: bank holiday: Christmas Day",
+        "skipped 2026-12-26: bank holiday: Boxing Day",
+        "skipped 2026-12-27: weekend (Sunday)",
+        "skipped 2026-12-28: bank holiday: Boxing Day (observed)",
+    ]
+
+
+def test_due_with_a_partnership_calendar_skips_its_closures(config_dir):
+    result = run(
+        "due",
+        "5 working days",
+        "--from",
+        "2027-12-17",
+        "--calendar",
+        "partnership",
+        "--explain",
+        env={"WORKFLOWS_CONFIG": str(config_dir)},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    # 20,21,22,23 Dec, then 24 closed, 27 & 28 substitute bank holidays: day 5 is 29 Dec.
+    assert lines[0] == "2027-12-29"
+    assert "skipped 2027-12-24: local closure: Council Christmas shutdown" in lines
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["due", "5 days", "--from", "2026-12-18"], "write 'working days' or 'calendar days'"),
+        (["due", "5 working days", "--from", "18/12/2026"], "is not a date"),
+        (["simulate", "no-such-process", "--start", "2026-12-18"], "unknown process 'no-such-process'"),
+        (["simulate", "rapid-review", "--start", "2026-12-18", "--fact", "nope=1"], "has no fact 'nope'"),
+        (
+            ["simulate", "rapid-review", "--start", "2026-12-18", "--fact", "notification_date=soon"],
+            "needs a date value",
+        ),
+        (["simulate", "rapid-review", "--late", "panel=2"], "has no stage 'panel'"),
+    ],
+)
+def test_bad_input_gets_one_clear_line_and_status_1(args, message):
+    result = run(*args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_validate_accepts_the_shipped_library():
+    result = run("validate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: ")
+
+
+def test_validate_reports_every_problem_with_its_position(tmp_path):
+    broken = tmp_path / "rapid-review.yaml"
+    text = (REPO / "processes" / "rapid-review.yaml").read_text()
+    text = text.replace("owner: business-manager", "owner: business-manger", 1)
+    text = text.replace("in: 12 working days", "in: 12 days")
+    broken.write_text(text)
+    result = run("validate", str(broken))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == "1 problem found"  # the bad duration stops the semantic checks of this file
+    assert lines[0].startswith(f"{broken}:")
+    line, column = lines[0].split(":")[1:3]
+    assert text.splitlines()[int(line) - 1][int(column) - 1 :].startswith("12 days")
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_of_a_config_problem_names_the_config_file(tmp_path, config_dir):
+    people = config_dir / "people.yaml"
+    people.write_text(people.read_text().replace("role: business-manager", "role: bussiness-manager"))
+    result = run("validate", str(REPO / "processes" / "rapid-review.yaml"), env={"WORKFLOWS_CONFIG": str(config_dir)})
+    assert result.returncode == 1
+    assert f"{people}:4:" in result.stderr and "unknown role 'bussiness-manager'" in result.stderr
+
+
+def test_schema_is_json_schema_of_the_language():
+    result = run("schema")
+    schema = json.loads(result.stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert {"id", "title", "stages", "facts", "triggers", "recurs"} <= set(schema["properties"])
+    assert "Stage" in schema["$defs"]
+
+
+def test_simulate_json_is_sorted_events_of_the_agreed_shape():
+    result = run("simulate", "rapid-review", "--start", "2026-12-18", "--late", "agency-chronology=3", "--json")
+    assert result.returncode == 0, result.stderr
+    events = json.loads(result.stdout)
+    assert events[0] == {"at": "2026-12-18T09:00:00+00:00", "kind": "start", "stage": None, "to": None}
+    assert all(set(event) == {"at", "kind", "stage", "to"} for event in events)
+    assert {event["kind"] for event in events} == {"start", "reminder", "due", "escalation"}
+    times = [event["at"] for event in events]
+    assert times == sorted(times)
+    final = [e for e in events if e["kind"] == "due" and e["stage"] == "send-to-panel"]
+    # 15 working days after 18 Dec, skipping Christmas, the substitute Boxing Day and the demo
+    # partnership's closure on 31 Dec.
+    assert final == [
+        {"at": "2027-01-14T23:59:00+00:00", "kind": "due", "stage": "send-to-panel", "to": "business-manager"}
+    ]
+
+
+def test_simulate_table_is_readable():
+    result = run("simulate", "rapid-review", "--start", "2026-12-18")
+    assert result.returncode == 0, result.stderr
+    assert "Rapid review (rapid-review v1)" in result.stdout
+    assert "Send the rapid review to the national Panel" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["due", "5 working days", "--from", "2026-12-18"],
+        ["validate"],
+        ["simulate", "rapid-review", "--start", "2026-12-18", "--json"],
+    ],
+)
+def test_commands_that_run_no_flow_never_import_prefect(args):
+    probe = (
+        "import sys\n"
+        "from workflows.cli.main import cli\n"
+        "try:\n"
+        f"    cli({args!r}, standalone_mode=False)\n"
+        "finally:\n"
+        "    print('PREFECT-LOADED' if any(m.split('.')[0] == 'prefect' for m in sys.modules) else 'PREFECT-ABSENT')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "PREFECT-ABSENT", result.stderr
