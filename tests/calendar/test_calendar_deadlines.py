@@ -21,9 +21,7 @@ NEXT = Counting.NEXT_WORKING_DAY
 BST = timezone(timedelta(hours=1))
 
 
-def deadline(
-    text: str, anchor: date | datetime, calendar: WorkingDayCalendar | None = None, **kwargs
-) -> Deadline:
+def deadline(text: str, anchor: date | datetime, calendar: WorkingDayCalendar | None = None, **kwargs) -> Deadline:
     return compute_deadline(parse_duration(text), anchor, calendar or WorkingDayCalendar(), **kwargs)
 
 

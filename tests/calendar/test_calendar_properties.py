@@ -160,9 +160,7 @@ def test_same_day_is_never_later_and_at_most_one_working_day_earlier(
 
 @slow
 @given(data=anchors_with_calendars(), amount=amounts)
-def test_working_days_between_inverts_add_working_days(
-    data: tuple[date, WorkingDayCalendar], amount: int
-) -> None:
+def test_working_days_between_inverts_add_working_days(data: tuple[date, WorkingDayCalendar], amount: int) -> None:
     anchor, calendar = data
     assert calendar.working_days_between(anchor, calendar.add_working_days(anchor, amount, NEXT)) == amount
 
@@ -187,9 +185,7 @@ def test_working_days_between_is_additive(start: date, a: int, b: int) -> None:
 
 @slow
 @given(data=anchors_with_calendars(), amount=amounts)
-def test_subtract_working_days_inverts_counting_forward(
-    data: tuple[date, WorkingDayCalendar], amount: int
-) -> None:
+def test_subtract_working_days_inverts_counting_forward(data: tuple[date, WorkingDayCalendar], amount: int) -> None:
     anchor, calendar = data
     day = anchor + timedelta(days=500)
     earlier = calendar.subtract_working_days(day, amount)
@@ -278,9 +274,7 @@ DST_CHANGES = [
     for month in (3, 10)
 ]
 
-utc_instants = st.datetimes(
-    min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)
-)
+utc_instants = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC))
 london_instants = st.datetimes(
     min_value=datetime(2020, 1, 1),
     max_value=datetime(2035, 12, 31),
@@ -289,9 +283,7 @@ london_instants = st.datetimes(
 )
 near_dst_instants = st.builds(
     lambda change, minutes, as_london: (
-        (change + timedelta(minutes=minutes)).astimezone(LONDON)
-        if as_london
-        else change + timedelta(minutes=minutes)
+        (change + timedelta(minutes=minutes)).astimezone(LONDON) if as_london else change + timedelta(minutes=minutes)
     ),
     st.sampled_from(DST_CHANGES),
     st.integers(min_value=-400 * 60, max_value=3 * 60),
@@ -322,9 +314,7 @@ def test_hours_are_exact_elapsed_time(anchor: datetime, hours: int) -> None:
 
 
 @given(
-    anchor=st.datetimes(
-        min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), allow_imaginary=False
-    ),
+    anchor=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), allow_imaginary=False),
     hours=amounts,
 )
 def test_hours_from_naive_london_wall_time(anchor: datetime, hours: int) -> None:

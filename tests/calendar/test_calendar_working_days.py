@@ -14,17 +14,13 @@ NEXT = Counting.NEXT_WORKING_DAY
 # --- the spec's stated holiday facts, checked against the holidays package first -----------------
 
 
-def test_christmas_2026_boxing_day_substitute(
-    eng_holidays: holidays.HolidayBase, calendar: WorkingDayCalendar
-) -> None:
+def test_christmas_2026_boxing_day_substitute(eng_holidays: holidays.HolidayBase, calendar: WorkingDayCalendar) -> None:
     assert date(2026, 12, 25).weekday() == 4  # Friday
     assert date(2026, 12, 26).weekday() == 5  # Saturday
     assert date(2026, 12, 28) in eng_holidays
     assert "Boxing Day" in eng_holidays[date(2026, 12, 28)]
     assert not calendar.is_working_day(date(2026, 12, 28))
-    assert (
-        calendar.non_working_reason(date(2026, 12, 28)) == f"bank holiday: {eng_holidays[date(2026, 12, 28)]}"
-    )
+    assert calendar.non_working_reason(date(2026, 12, 28)) == f"bank holiday: {eng_holidays[date(2026, 12, 28)]}"
     # 29 Dec 2026 is an ordinary Tuesday.
     assert date(2026, 12, 29) not in eng_holidays
     assert calendar.is_working_day(date(2026, 12, 29))
@@ -41,9 +37,7 @@ def test_easter_2026(eng_holidays: holidays.HolidayBase, calendar: WorkingDayCal
     assert calendar.next_working_day(date(2026, 4, 2)) == date(2026, 4, 7)
 
 
-def test_christmas_2027_double_substitute(
-    eng_holidays: holidays.HolidayBase, calendar: WorkingDayCalendar
-) -> None:
+def test_christmas_2027_double_substitute(eng_holidays: holidays.HolidayBase, calendar: WorkingDayCalendar) -> None:
     assert date(2027, 12, 25).weekday() == 5  # Saturday
     assert date(2027, 12, 26).weekday() == 6  # Sunday
     for day in (date(2027, 12, 27), date(2027, 12, 28)):
@@ -88,9 +82,7 @@ def test_easter_in_several_years(
     assert not calendar.is_working_day(easter_monday)
     # The whole long weekend is skipped: Thursday -> Tuesday.
     assert calendar.next_working_day(good_friday - timedelta(days=1)) == easter_monday + timedelta(days=1)
-    assert (
-        calendar.working_days_between(good_friday - timedelta(days=1), easter_monday + timedelta(days=1)) == 1
-    )
+    assert calendar.working_days_between(good_friday - timedelta(days=1), easter_monday + timedelta(days=1)) == 1
 
 
 @pytest.mark.parametrize("year", range(2020, 2036))
@@ -162,10 +154,7 @@ def test_ordinary_year_has_expected_working_day_count(calendar: WorkingDayCalend
 
 def test_local_closure_is_not_a_working_day(closure_calendar: WorkingDayCalendar) -> None:
     assert not closure_calendar.is_working_day(date(2026, 12, 24))
-    assert (
-        closure_calendar.non_working_reason(date(2026, 12, 24))
-        == "local closure: Christmas Eve office closure"
-    )
+    assert closure_calendar.non_working_reason(date(2026, 12, 24)) == "local closure: Christmas Eve office closure"
     assert closure_calendar.non_working_reason(date(2026, 12, 29)) == "local closure: Winter shutdown"
 
 
@@ -174,9 +163,7 @@ def test_bank_holiday_named_before_closure(closure_calendar: WorkingDayCalendar)
 
 
 def test_closure_named_before_weekend(closure_calendar: WorkingDayCalendar) -> None:
-    assert (
-        closure_calendar.non_working_reason(date(2026, 7, 11)) == "local closure: Saturday system migration"
-    )
+    assert closure_calendar.non_working_reason(date(2026, 7, 11)) == "local closure: Saturday system migration"
 
 
 def test_closures_do_not_leak_between_calendars(closure_calendar: WorkingDayCalendar) -> None:

@@ -226,3 +226,47 @@ def test_yes_and_no_stay_strings(tmp_path, minimal_config):
 def test_reference_pattern(tmp_path, minimal_config, pattern, ok):
     text = GOOD.replace('reference: "DM-{year}-{seq:3}"', f'reference: "{pattern}"')
     assert (problems_for(tmp_path, minimal_config, text) == []) is ok
+
+
+STARTED = """\
+id: follow-on
+title: Follow-on
+version: 1
+reference: "FO-{seq}"
+facts:
+  decided_on: {type: date, required: true}
+  origin: {type: text}
+  urgent: {type: boolean}
+stages:
+  act:
+    title: Act
+    owner: business-manager
+    due: {in: 1 month, from: "fact:decided_on"}
+"""
+
+
+def test_started_process_gets_its_required_facts_of_the_right_type(tmp_path, minimal_config):
+    problems_for(tmp_path, minimal_config, STARTED, name="follow-on")
+    good = GOOD.replace(
+        "more: {label: Look further, then: [follow-up]}",
+        "more: {label: Look further, then: [follow-up], starts: follow-on,"
+        " facts: {decided_on: decided, origin: reference, urgent: true}}",
+    )
+    assert problems_for(tmp_path, minimal_config, good) == []
+    missing = GOOD.replace(
+        "more: {label: Look further, then: [follow-up]}",
+        'more: {label: Look further, starts: follow-on, facts: {origin: "fact:notified_on", urgent: 3}}',
+    )
+    problems = problems_for(tmp_path, minimal_config, missing)
+    assert any("requires fact 'decided_on': hand it over under 'facts'" in p for p in problems)
+    assert any("'notified_on' is date but follow-on's 'origin' is text" in p for p in problems)
+    assert any("3 is not a boolean value for 'urgent'" in p for p in problems)
+
+
+def test_escalating_to_an_agency_role_needs_an_agency(tmp_path, minimal_config):
+    fan_out = GOOD.replace("notify: business-manager}", "notify: agency-safeguarding-lead}")
+    assert problems_for(tmp_path, minimal_config, fan_out) == []  # the lead of the task's own agency
+    text = GOOD + "      escalation: [{after: 1 week, notify: agency-safeguarding-lead}]\n"
+    text = text.replace("      escalation: [", "    escalation: [")
+    (problem,) = problems_for(tmp_path, minimal_config, text)
+    assert "held per agency, but this stage names no agency" in problem

@@ -50,7 +50,11 @@ def _roles(process: Process, config: Config) -> Iterator[Finding]:
     for stage_id, stage in process.stages.items():
         yield from check(("stages", stage_id, "owner"), stage.owner)
         for index, step in enumerate(stage.escalation):
-            yield from check(("stages", stage_id, "escalation", index, "notify"), step.notify)
+            path = ("stages", stage_id, "escalation", index, "notify")
+            yield from check(path, step.notify)
+            notified = roles.get(step.notify)
+            if notified and notified.scope is RoleScope.AGENCY and not (stage.for_each or stage.agency):
+                yield path, f"role {step.notify!r} is held per agency, but this stage names no agency"
         owner = roles.get(stage.owner)
         if owner and owner.scope is RoleScope.AGENCY and not (stage.for_each or stage.agency):
             yield (
@@ -179,14 +183,56 @@ def _stages(process: Process, graph: StageGraph) -> Iterator[Finding]:
         for stage_id in graph.unreachable():
             yield (
                 ("stages", stage_id),
-                f"stage {stage_id!r} can never open: "
-                "no combination of decision options opens everything it waits for",
+                f"stage {stage_id!r} can never open: no combination of decision options opens everything it waits for",
             )
 
 
 def _pause_and_calendar(process: Process, config: Config) -> Iterator[Finding]:
     if process.calendar not in config.calendar_names():
         yield ("calendar",), f"unknown calendar {process.calendar!r}: use one of {_some(config.calendar_names())}"
+
+
+_SOURCE_TYPES = {"decided": (FactType.DATE, FactType.DATETIME), "reference": (FactType.TEXT,)}
+
+
+def check_started_processes(process: Process, library: dict[str, Process], known: set[str]) -> Iterator[Finding]:
+    """Decision options that start another process: it exists, and gets every fact it requires."""
+    for stage_id, stage in process.stages.items():
+        for option_id, option in stage.decision.options.items() if stage.decision else ():
+            path = ("stages", stage_id, "decision", "options", option_id)
+            if not option.starts:
+                continue
+            if option.starts not in known:
+                yield (*path, "starts"), f"starts unknown process {option.starts!r}"
+                continue
+            started = library.get(option.starts)
+            if started is None:  # defined outside the files being checked
+                continue
+            for name, source in option.facts.items():
+                target = started.facts.get(name)
+                if target is None:
+                    yield (*path, "facts", name), f"process {started.id!r} has no fact {name!r}"
+                    continue
+                if not isinstance(source, str):
+                    if not value_fits(target, source):
+                        yield (*path, "facts", name), f"{source!r} is not a {target.type.value} value for {name!r}"
+                elif source.startswith("fact:"):
+                    own = process.facts.get(source[5:])
+                    if own is None:
+                        yield (*path, "facts", name), f"unknown fact {source[5:]!r}: declare it under 'facts'"
+                    elif own.type is not target.type:
+                        yield (
+                            (*path, "facts", name),
+                            f"{source[5:]!r} is {own.type.value} but {started.id}'s {name!r} is {target.type.value}",
+                        )
+                elif target.type not in _SOURCE_TYPES[source]:
+                    yield (*path, "facts", name), f"{source!r} cannot fill {target.type.value} fact {name!r}"
+            for name, fact in started.facts.items():
+                if fact.required and not fact.from_directory and name not in option.facts:
+                    yield (
+                        (*path, "starts"),
+                        f"{started.id!r} requires fact {name!r}: hand it over under 'facts'",
+                    )
 
 
 def check_process(process: Process, located: Located, config: Config) -> list[Problem]:

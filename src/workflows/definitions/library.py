@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from workflows.config.loader import Config
-from workflows.definitions.checks import check_process
+from workflows.definitions.checks import check_process, check_started_processes
 from workflows.definitions.model import Process
 from workflows.yamlsource import (
     Located,
@@ -89,13 +89,9 @@ def load_library(paths: list[Path], config: Config | None, known_process_ids: se
         located_by_id[process.id] = located
     known = set(library.processes) | (known_process_ids or set())
     for process_id, process in library.processes.items():
-        for stage_id, stage in process.stages.items():
-            for option_id, option in stage.decision.options.items() if stage.decision else ():
-                if option.starts and option.starts not in known:
-                    path = ("stages", stage_id, "decision", "options", option_id, "starts")
-                    problems.append(
-                        located_by_id[process_id].problem(path, f"starts unknown process {option.starts!r}")
-                    )
+        located = located_by_id[process_id]
+        for path, message in check_started_processes(process, library.processes, known):
+            problems.append(located.problem(path, message))
     if problems:
         raise YamlSourceError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
     return library

@@ -96,6 +96,22 @@ class DecisionOption(Strict):
     label: str
     then: list[StageId] = Field(default_factory=list, description="stages this option opens")
     starts: ProcessId | None = Field(default=None, description="a process to start, linked to this case")
+    facts: dict[FactName, bool | int | float | str] = Field(
+        default_factory=dict,
+        description=(
+            "facts handed to the started process: 'decided' (the date of this decision), "
+            "'reference' (this case's reference), 'fact:NAME' (a fact of this case), or a literal true/false/number"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _facts_need_a_process(self) -> DecisionOption:
+        if self.facts and not self.starts:
+            raise ValueError("'facts' hands values to a started process: add 'starts'")
+        for name, source in self.facts.items():
+            if isinstance(source, str) and source not in ("decided", "reference") and not source.startswith("fact:"):
+                raise ValueError(f"fact {name!r}: write 'decided', 'reference' or 'fact:NAME', not {source!r}")
+        return self
 
 
 class Decision(Strict):
