@@ -15,9 +15,17 @@ from workflows.calendar.durations import Duration, Unit
 from workflows.calendar.london import london_wall_time, to_london
 from workflows.definitions.graph import StageGraph
 from workflows.definitions.model import FactType, Process, Stage
-from workflows.timing import TimingRules, escalation_time, offset_from, overdue_reminder_time, reminder_times
+from workflows.timing import MomentKind, TimingRules, moments, offset_from
 
 EventKind = Literal["start", "reminder", "due", "escalation"]
+
+_EVENT_KIND: dict[MomentKind, EventKind] = {
+    MomentKind.REMINDER: "reminder",
+    MomentKind.DUE_TODAY: "reminder",
+    MomentKind.DUE: "due",
+    MomentKind.OVERDUE: "reminder",
+    MomentKind.ESCALATION: "escalation",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,31 +107,35 @@ class _Projector:
         days_late = self.late.get(stage_id, 0)
         done = deadline.at
         if days_late:
-            done = offset_from(
-                deadline, Duration(days_late, Unit.WORKING_DAYS), self.rules, sign=1, at=self.rules.day_ends_at
-            )
+            late_by = Duration(days_late, Unit.WORKING_DAYS)
+            done = offset_from(deadline, late_by, self.rules, sign=1, at=self.rules.day_ends_at)
         done = max(done, at)
-        option: str | None = None
+        option = None
         if stage.decision:
             option = self.choices.get(stage_id) or next(iter(stage.decision.options))
-            if stage.decision.when_unresolved and deadline.at < done:
-                # Escalation policy: unresolved at the deadline, the case moves on by itself.
-                option, done = stage.decision.when_unresolved, max(deadline.at, at)
-                self._emit(done, "escalation", stage_id, self._next_owner(stage, option))
-            self.decisions[stage_id] = option
-        for moment in reminder_times(stage, deadline, self.rules):
-            if at < moment <= done:
-                self._emit(moment, "reminder", stage_id, stage.owner)
-        self._emit(max(deadline.at, at), "due", stage_id, stage.owner)
-        for number in itertools.count(1):
-            moment = overdue_reminder_time(stage, deadline, self.rules, number)
-            if moment is None or moment >= done:
+        for moment in moments(stage, deadline, self.rules):
+            # Reminders and the deadline itself show up to the completion; what follows a deadline only
+            # happens while the stage is still open.
+            ahead = moment.kind in (MomentKind.REMINDER, MomentKind.DUE_TODAY, MomentKind.DUE, MomentKind.ADVANCE)
+            if moment.at > done or (moment.at == done and not ahead):
                 break
-            self._emit(max(moment, at), "reminder", stage_id, stage.owner)
-        for step in stage.escalation:
-            moment = escalation_time(step, deadline, self.rules)
-            if moment < done:
-                self._emit(max(moment, at), "escalation", stage_id, step.notify)
+            when = max(moment.at, at)
+            if moment.kind is MomentKind.ADVANCE:
+                assert stage.decision and stage.decision.when_unresolved
+                if moment.at == done:  # resolved on the day: no advance
+                    self._emit(when, "due", stage_id, stage.owner)
+                    break
+                option, done = stage.decision.when_unresolved, when
+                self._emit(when, "due", stage_id, stage.owner)
+                self._emit(when, "escalation", stage_id, self._next_owner(stage, option))
+                break
+            if moment.kind in (MomentKind.REMINDER, MomentKind.DUE_TODAY) and moment.at <= at:
+                continue  # a reminder for a time before the stage opened is never sent
+            kind = _EVENT_KIND[moment.kind]
+            to = stage.escalation[moment.number - 1].notify if moment.kind is MomentKind.ESCALATION else stage.owner
+            self._emit(when, kind, stage_id, to)
+        if option is not None:
+            self.decisions[stage_id] = option
         heapq.heappush(self._queue, (done, next(self._order), stage_id, option))
 
     def run(self) -> None:

@@ -5,8 +5,12 @@ Shared by the simulation and the engine, so a projected timeline and a running c
 
 from __future__ import annotations
 
+import heapq
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 from workflows.calendar.counting import Counting
 from workflows.calendar.deadlines import Deadline, add_months, compute_deadline
@@ -56,25 +60,81 @@ def offset_from(deadline: Deadline, amount: Duration, rules: TimingRules, *, sig
     return london_wall_time(_shift_day(rules, base, amount, sign), at)
 
 
-def reminder_times(stage: Stage, deadline: Deadline, rules: TimingRules) -> list[datetime]:
-    """Reminders ahead of the deadline and on its day, earliest first."""
-    times = [offset_from(deadline, before, rules, sign=-1, at=rules.day_starts_at) for before in stage.reminders.before]
-    if stage.reminders.on_due_day:
-        due_day = deadline.day or to_london(deadline.at).date()
-        morning = london_wall_time(due_day, rules.day_starts_at)
-        if morning < deadline.at:
-            times.append(morning)
-    return sorted(set(times))
-
-
 def overdue_reminder_time(stage: Stage, deadline: Deadline, rules: TimingRules, number: int) -> datetime | None:
-    """The `number`-th (1-based) repeat reminder while overdue, or None when the stage has none."""
-    every = stage.reminders.overdue_every
-    if every is None or number > MAX_OVERDUE_REMINDERS:
+    """The `number`-th (1-based) overdue notice, or None past the last.
+
+    Every overdue item gets a first notice: at the start of the next working day for day-based deadlines,
+    at once for hour-based ones. `overdue_every` repeats it.
+    """
+    if number < 1 or number > MAX_OVERDUE_REMINDERS:
         return None
-    return offset_from(deadline, Duration(every.amount * number, every.unit), rules, sign=1, at=rules.day_starts_at)
+    if deadline.day is None:
+        first = deadline.at
+    else:
+        first = london_wall_time(rules.calendar.next_working_day(deadline.day), rules.day_starts_at)
+    if number == 1:
+        return first
+    every = stage.reminders.overdue_every
+    if every is None:
+        return None
+    if every.unit is Unit.HOURS:
+        return to_london(first + timedelta(hours=every.amount * (number - 1)))
+    base = Deadline(at=first, day=first.date())
+    return offset_from(base, Duration(every.amount * (number - 1), every.unit), rules, sign=1, at=rules.day_starts_at)
 
 
 def escalation_time(step: EscalationStep, deadline: Deadline, rules: TimingRules) -> datetime:
     """Overdue by `step.after`: the end of that many working days after the due day (or exact hours)."""
     return offset_from(deadline, step.after, rules, sign=1, at=rules.day_ends_at)
+
+
+class MomentKind(StrEnum):
+    REMINDER = "reminder"  # ahead of the deadline
+    DUE_TODAY = "due-today"  # the morning of the due day
+    DUE = "due"  # the deadline passes: the item is overdue from now
+    OVERDUE = "overdue"  # overdue notices, the first the next working morning
+    ESCALATION = "escalation"  # a step of the escalation ladder
+    ADVANCE = "advance"  # escalation policy: unresolved at the deadline, the case moves on
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    at: datetime
+    kind: MomentKind
+    number: int  # which reminder, overdue notice or escalation step (1-based)
+
+
+def _overdue_moments(stage: Stage, deadline: Deadline, rules: TimingRules) -> Iterator[Moment]:
+    for number in itertools.count(1):
+        moment = overdue_reminder_time(stage, deadline, rules, number)
+        if moment is None:
+            return
+        yield Moment(moment, MomentKind.OVERDUE, number)
+
+
+def moments(stage: Stage, deadline: Deadline, rules: TimingRules) -> Iterator[Moment]:
+    """Every timed event of an open stage or task, in time order (lazily: overdue notices repeat)."""
+    ahead = [
+        Moment(offset_from(deadline, before, rules, sign=-1, at=rules.day_starts_at), MomentKind.REMINDER, number)
+        for number, before in enumerate(stage.reminders.before, 1)
+    ]
+    if stage.reminders.on_due_day:
+        due_day = deadline.day or to_london(deadline.at).date()
+        morning = london_wall_time(due_day, rules.day_starts_at)
+        if morning < deadline.at:
+            ahead.append(Moment(morning, MomentKind.DUE_TODAY, 1))
+    ahead = sorted({(m.at, m.kind, m.number): m for m in ahead if m.at < deadline.at}.values(), key=lambda m: m.at)
+    yield from ahead
+    if stage.decision and stage.decision.when_unresolved:
+        yield Moment(deadline.at, MomentKind.ADVANCE, 1)
+        return
+    yield Moment(deadline.at, MomentKind.DUE, 1)
+    ladder = [
+        Moment(escalation_time(step, deadline, rules), MomentKind.ESCALATION, number)
+        for number, step in enumerate(stage.escalation, 1)
+    ]
+    yield from heapq.merge(ladder, _overdue_moments(stage, deadline, rules), key=lambda m: m.at)
+
+
+def next_moment(stage: Stage, deadline: Deadline, rules: TimingRules, after: datetime) -> Moment | None:
+    return next((m for m in moments(stage, deadline, rules) if m.at > after), None)
