@@ -72,3 +72,74 @@ def minimal_config(config_dir: Path):
     from workflows.config.loader import load_config
 
     return load_config(config_dir)
+
+
+DEMO_PROCESS = """\
+id: demo
+title: Demo process
+version: 1
+calendar: partnership
+reference: "DM-{year}-{seq:3}"
+extension_approver: partnership-chair
+pause:
+  reasons: {criminal-proceedings: Parallel criminal proceedings}
+facts:
+  notified_on: {type: date, required: true}
+  agencies: {type: agency-list}
+  child_name: {type: text, sensitive: true}
+stages:
+  request:
+    title: Request returns
+    owner: business-manager
+    due: {in: 1 working day, from: "fact:notified_on"}
+  gather:
+    title: Gather returns
+    owner: agency-safeguarding-lead
+    after: [request]
+    for_each: agencies
+    due: {in: 10 working days, from: "fact:notified_on"}
+    reminders: {before: [2 working days], on_due_day: true, overdue_every: 1 working day}
+    escalation:
+      - {after: 1 working day, notify: business-manager}
+      - {after: 3 working days, notify: dsp-local-authority}
+  decide:
+    title: Decide
+    owner: dsp-local-authority
+    after: [gather]
+    due: {in: 5 working days, from: "stage:gather"}
+    decision:
+      when_unresolved: escalate
+      options:
+        resolved: {label: Resolved}
+        escalate: {label: Escalate, then: [chair-review]}
+  chair-review:
+    title: Chair reviews
+    owner: partnership-chair
+    due: {in: 2 working days, from: opened}
+"""
+
+
+@pytest.fixture
+def demo(tmp_path: Path, minimal_config):
+    """The demo process, loaded and checked like a shipped one, with its timing rules."""
+    from workflows.definitions.library import load_library
+
+    folder = write_files(tmp_path / "processes", {"demo.yaml": DEMO_PROCESS})
+    process = load_library([folder], minimal_config).get("demo")
+    return process, minimal_config.timing_rules(process)
+
+
+@pytest.fixture
+def demo_text() -> str:
+    return DEMO_PROCESS
+
+
+@pytest.fixture
+def load_processes(tmp_path: Path, minimal_config):
+    """Load YAML texts (file name -> text) as a checked library against the minimal config."""
+    from workflows.definitions.library import load_library
+
+    def load(files: dict[str, str]):
+        return load_library([write_files(tmp_path / "library", files)], minimal_config)
+
+    return load

@@ -2,64 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from datetime import date, datetime
-from pathlib import Path
-
-import pytest
 
 from workflows.calendar.london import LONDON
-from workflows.definitions.library import load_library
 from workflows.simulation import simulate, start_moment
-
-PROCESS = """\
-id: demo
-title: Demo process
-version: 1
-calendar: partnership
-reference: "DM-{year}-{seq:3}"
-facts:
-  notified_on: {type: date, required: true}
-  agencies: {type: agency-list}
-stages:
-  request:
-    title: Request returns
-    owner: business-manager
-    due: {in: 1 working day, from: "fact:notified_on"}
-  gather:
-    title: Gather returns
-    owner: agency-safeguarding-lead
-    after: [request]
-    for_each: agencies
-    due: {in: 10 working days, from: "fact:notified_on"}
-    reminders: {before: [2 working days], on_due_day: true, overdue_every: 1 working day}
-    escalation:
-      - {after: 1 working day, notify: business-manager}
-      - {after: 3 working days, notify: dsp-local-authority}
-  decide:
-    title: Decide
-    owner: dsp-local-authority
-    after: [gather]
-    due: {in: 5 working days, from: "stage:gather"}
-    decision:
-      when_unresolved: escalate
-      options:
-        resolved: {label: Resolved}
-        escalate: {label: Escalate, then: [chair-review]}
-  chair-review:
-    title: Chair reviews
-    owner: partnership-chair
-    due: {in: 2 working days, from: opened}
-"""
-
-
-@pytest.fixture
-def demo(tmp_path: Path, minimal_config):
-    folder = tmp_path / "processes"
-    folder.mkdir()
-    (folder / "demo.yaml").write_text(textwrap.dedent(PROCESS), encoding="utf-8")
-    process = load_library([folder], minimal_config).get("demo")
-    return process, minimal_config.timing_rules(process)
 
 
 def at(text: str) -> datetime:
