@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from workflows.cli import case_commands
 from workflows.cli.calendar_commands import due
 from workflows.cli.definition_commands import schema, simulate, validate
 
@@ -19,6 +20,23 @@ cli.add_command(due)
 cli.add_command(validate)
 cli.add_command(schema)
 cli.add_command(simulate)
+for command in (
+    case_commands.start,
+    case_commands.complete,
+    case_commands.decide,
+    case_commands.pause,
+    case_commands.resume,
+    case_commands.extend,
+    case_commands.reassign,
+    case_commands.cancel,
+    case_commands.trigger,
+    case_commands.tick,
+    case_commands.status,
+    case_commands.overdue,
+    case_commands.history,
+    case_commands.explain,
+):
+    cli.add_command(command)
 
 
 def main() -> None:

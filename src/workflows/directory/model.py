@@ -88,6 +88,13 @@ class Directory:
             if (audit is None or audit in agency.audits) and (kind is None or agency.kind == kind)
         ]
 
+    def roles_of(self, email: str) -> frozenset[str]:
+        """Every role `email` holds anywhere, deputies included."""
+        wanted = email.strip().lower()
+        return frozenset(
+            holding.role for person in self.people if person.email.lower() == wanted for holding in person.holds
+        )
+
     def holders(self, role: str, agency: str | None = None, *, deputies: bool = False) -> list[Person]:
         """People holding `role` (at `agency` for agency-scoped roles); deputies only when asked."""
         return [

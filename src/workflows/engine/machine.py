@@ -309,6 +309,7 @@ class _Step:
             elif moment.kind is MomentKind.ADVANCE:
                 assert stage_def.decision and stage_def.decision.when_unresolved
                 item.fired_through = self.now
+                self.audit("advanced", f"{stage_def.title}: unresolved at its deadline", slot=slot)
                 self.decide(cmd.Decide(slot.stage, stage_def.decision.when_unresolved), automatically=True)
                 return
         item.fired_through = self.now

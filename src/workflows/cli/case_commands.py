@@ -1,0 +1,258 @@
+"""Commands that run cases: start, complete, decide, pause, resume, extend, reassign, cancel, trigger, tick,
+and the views status, overdue, history, explain."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from workflows.cli.errors import UserError, report_problems
+
+if TYPE_CHECKING:
+    from workflows.operations.runtime import Runtime
+
+
+@contextmanager
+def runtime() -> Iterator[Runtime]:
+    """Open config, library and database; every refusal becomes one line and exit status 1."""
+    from workflows.clock import ClockError
+    from workflows.operations.errors import OperationError
+    from workflows.operations.runtime import Runtime
+    from workflows.yamlsource import YamlSourceError
+
+    try:
+        yield Runtime.open()
+    except YamlSourceError as error:
+        report_problems(error.problems)
+    except (OperationError, ClockError) as error:
+        raise UserError(str(error)) from None
+
+
+def _run(reference: str, make: Callable[[], Any]) -> None:
+    from workflows.operations.cases import run
+
+    with runtime() as rt:
+        state = run(rt, reference, make())
+        click.echo(f"{state.reference}: {state.status.value}")
+
+
+@click.command()
+@click.argument("process_id", metavar="PROCESS")
+@click.option("--ref", "reference", help="Use this case reference instead of the next one from the pattern.")
+@click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE", help="A fact the case starts with.")
+@click.option("--by", "actor", metavar="EMAIL", help="Who started it (for the audit trail).")
+def start(process_id: str, reference: str | None, facts: tuple[str, ...], actor: str | None) -> None:
+    """Start a case of PROCESS; print its reference."""
+    from workflows.operations.cases import parse_facts
+    from workflows.operations.cases import start as start_case
+    from workflows.operations.errors import OperationError
+
+    with runtime() as rt:
+        try:
+            process = rt.library.get(process_id)
+        except KeyError as error:
+            raise OperationError(str(error.args[0])) from None
+        started, _ = start_case(rt, process_id, parse_facts(rt, process, list(facts)), reference=reference, actor=actor)
+        click.echo(started)
+
+
+@click.command()
+@click.argument("reference", metavar="REF")
+@click.argument("stage")
+@click.option("--task", help="The item of a fanned-out stage, e.g. an agency key.")
+@click.option("--by", "actor", metavar="EMAIL")
+@click.option("--note", help="A short note for the audit trail (no personal data).")
+def complete(reference: str, stage: str, task: str | None, actor: str | None, note: str | None) -> None:
+    """Record STAGE (or one task of it) done."""
+    from workflows.engine.commands import Complete
+
+    _run(reference, lambda: Complete(stage, task, actor, note))
+
+
+@click.command()
+@click.argument("reference", metavar="REF")
+@click.argument("stage")
+@click.argument("option")
+@click.option("--by", "actor", metavar="EMAIL")
+@click.option("--note")
+def decide(reference: str, stage: str, option: str, actor: str | None, note: str | None) -> None:
+    """Record the decision OPTION at STAGE."""
+    from workflows.engine.commands import Decide
+
+    _run(reference, lambda: Decide(stage, option, actor, note))
+
+
+@click.command()
+@click.argument("reference", metavar="REF")
+@click.option("--reason", required=True, help="One of the reasons the process allows.")
+@click.option("--by", "actor", metavar="EMAIL")
+def pause(reference: str, reason: str, actor: str | None) -> None:
+    """Pause the case's clock."""
+    from workflows.engine.commands import Pause
+
+    _run(reference, lambda: Pause(reason, actor))
+
+
+@click.command()
+@click.argument("reference", metavar="REF")
+@click.option("--by", "actor", metavar="EMAIL")
+def resume(reference: str, actor: str | None) -> None:
+    """Resume the clock; later deadlines move by the paused working time."""
+    from workflows.engine.commands import Resume
+
+    _run(reference, lambda: Resume(actor))
+
+
+@click.command()
+@click.argument("reference", metavar="REF")
+@click.argument("stage")
+@click.argument("amount")
+@click.option("--reason", required=True)
+@click.option(
+    "--approved-by",
+    "approved_by",
+    required=True,
+    metavar="EMAIL",
+    help="Someone holding the process's extension_approver role.",
+)
+def extend(reference: str, stage: str, amount: str, reason: str, approved_by: str) -> None:
+    """Extend STAGE's deadline by AMOUNT (e.g. "5 working days")."""
+    from workflows.operations.cases import extend as extend_stage
+
+    with runtime() as rt:
+        state = extend_stage(rt, reference, stage, amount, reason, approved_by)
+        due = state.stages[stage].due_day or state.stages[stage].due_at
+        click.echo(f"{state.reference}: {stage} now due {due.isoformat() if due else '-'}")
+
+
+@click.command()
+@click.argument("reference", metavar="REF")
+@click.argument("stage")
+@click.option("--to", "to", required=True, metavar="EMAIL", help="The person to take it on.")
+@click.option("--task")
+@click.option("--reason", required=True)
+@click.option("--by", "actor", metavar="EMAIL")
+def reassign(reference: str, stage: str, to: str, task: str | None, reason: str, actor: str | None) -> None:
+    """Give STAGE (or one task) to a named person instead of the role holders."""
+    from workflows.engine.commands import Reassign
+
+    _run(reference, lambda: Reassign(stage, to, reason, task, actor))
+
+
+@click.command()
+@click.argument("reference", metavar="REF")
+@click.option("--reason", required=True)
+@click.option("--by", "actor", metavar="EMAIL")
+def cancel(reference: str, reason: str, actor: str | None) -> None:
+    """Cancel the case: every open stage stops, no more messages."""
+    from workflows.engine.commands import Cancel
+
+    _run(reference, lambda: Cancel(reason, actor))
+
+
+@click.command()
+@click.argument("event")
+@click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE")
+@click.option("--by", "actor", metavar="EMAIL")
+def trigger(event: str, facts: tuple[str, ...], actor: str | None) -> None:
+    """Start every process whose trigger matches EVENT and its facts; print the references."""
+    from workflows.operations.cases import trigger as fire_event
+
+    with runtime() as rt:
+        started = fire_event(rt, event, list(facts), actor)
+        if not started:
+            click.echo(f"no process starts on {event} with these facts")
+        for _process, reference, new in started:
+            click.echo(reference if new else f"{reference} (already started by this event)")
+
+
+@click.command()
+def tick() -> None:
+    """Fire every timer due now, once; print how many of each kind."""
+    from workflows.operations.sweeper import LeaseHeld
+    from workflows.operations.sweeper import tick as sweep
+
+    with runtime() as rt:
+        try:
+            fired = sweep(rt)
+        except LeaseHeld as error:
+            raise UserError(str(error)) from None
+        if not fired:
+            click.echo("nothing due")
+        for kind in ("reminder", "due", "escalation", "advance", "cycle-start", "stale", "failed"):
+            if fired.get(kind):
+                click.echo(f"{kind}: {fired[kind]}")
+
+
+@click.command()
+@click.argument("reference", metavar="REF")
+@click.option("--json", "as_json", is_flag=True)
+def status(reference: str, as_json: bool) -> None:
+    """A case's stages, owners and due dates."""
+    from workflows.operations.reports import status as case_status
+
+    with runtime() as rt:
+        view = case_status(rt, reference)
+    if as_json:
+        click.echo(json.dumps(view, indent=2))
+        return
+    click.echo(f"{view['reference']} ({view['process']}): {view['state']}")
+    for stage in view["stages"]:
+        flag = "  OVERDUE" if stage["overdue"] else ""
+        click.echo(f"  {stage['id']:<32} {stage['state']:<9} {stage['owner']:<32} {stage['due'] or '-'}{flag}")
+        for task in stage["tasks"]:
+            late = "  OVERDUE" if task["overdue"] else ""
+            click.echo(f"    - {task['item']:<28} {task['state']:<9}{late}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+def overdue(as_json: bool) -> None:
+    """Open items past due, and those at risk (due within the at-risk window)."""
+    from workflows.operations.reports import overdue as open_items
+
+    with runtime() as rt:
+        found = open_items(rt)
+    if as_json:
+        click.echo(json.dumps([item.as_json() for item in found], indent=2))
+        return
+    if not found:
+        click.echo("nothing overdue or at risk")
+    for item in found:
+        task = f"[{item.task}]" if item.task else ""
+        state = "at risk" if item.at_risk else f"{item.working_days_overdue} wd overdue"
+        click.echo(
+            f"{item.reference:<16} {item.process:<28} {item.stage + task:<44} {item.owner_role:<30} "
+            f"{item.agency or '-':<24} {state:<16} level {item.escalation_level}"
+        )
+
+
+@click.command()
+@click.argument("reference", metavar="REF")
+def history(reference: str) -> None:
+    """The case's audit trail."""
+    from workflows.operations.reports import history as audit_trail
+
+    with runtime() as rt:
+        entries = audit_trail(rt, reference)
+    for entry in entries:
+        where = f" [{entry['stage']}{'/' + entry['task'] if entry['task'] else ''}]" if entry["stage"] else ""
+        who = f" by {entry['actor']}" if entry["actor"] else ""
+        clock_note = " (clock set)" if entry["clock_set"] else ""
+        click.echo(f"{entry['at']}{clock_note} {entry['action']}{where}{who}: {entry['detail']}")
+
+
+@click.command()
+@click.argument("reference", metavar="REF")
+@click.argument("stage")
+def explain(reference: str, stage: str) -> None:
+    """Why STAGE's due date is what it is: anchor, amount, skipped days, pauses, extensions."""
+    from workflows.operations.reports import explain as explain_due
+
+    with runtime() as rt:
+        for line in explain_due(rt, reference, stage):
+            click.echo(line)

@@ -1,0 +1,227 @@
+"""Starting cases and running commands on them, one transaction each."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from workflows import clock
+from workflows.definitions.conditions import Condition
+from workflows.definitions.facts import FactError, parse_fact_value
+from workflows.definitions.model import FactType, Process
+from workflows.engine import commands as cmd
+from workflows.engine.effects import Effect, StartLinkedCase
+from workflows.engine.errors import EngineError
+from workflows.engine.machine import apply, start_case
+from workflows.engine.state import CaseState
+from workflows.operations.errors import OperationError
+from workflows.operations.runtime import Runtime
+from workflows.store import repository as repo
+
+
+def with_directory_defaults(runtime: Runtime, process: Process, facts: dict[str, Any]) -> dict[str, Any]:
+    """Agency lists not given default to the directory's selection (e.g. every Section 11 agency)."""
+    filled = dict(facts)
+    for name, fact in process.facts.items():
+        if name not in filled and fact.type is FactType.AGENCY_LIST and fact.from_directory:
+            selection = fact.from_directory
+            filled[name] = runtime.config.directory.select_agencies(audit=selection.audit, kind=selection.kind)
+    return filled
+
+
+def parse_facts(runtime: Runtime, process: Process, assignments: list[str]) -> dict[str, Any]:
+    from workflows.definitions.facts import parse_fact_assignments
+
+    try:
+        return parse_fact_assignments(process, assignments, runtime.config.directory.agencies)
+    except FactError as error:
+        raise OperationError(str(error)) from None
+
+
+def _start_in(
+    connection: Connection,
+    runtime: Runtime,
+    process_id: str,
+    facts: dict[str, Any],
+    now: datetime,
+    *,
+    reference: str | None = None,
+    business_key: str | None = None,
+    actor: str | None = None,
+    origin: str = "started by hand",
+    parent: str | None = None,
+) -> tuple[str, bool]:
+    """Start a case in the caller's transaction; (reference, False) when its business key already ran."""
+    if business_key:
+        existing = repo.case_with_business_key(connection, process_id, business_key)
+        if existing:
+            return existing, False
+    try:
+        definition, text = runtime.current(process_id)
+    except KeyError as error:
+        raise OperationError(str(error.args[0])) from None
+    process = definition.process
+    repo.save_definition(connection, definition.hash, process, text, now)
+    if reference:
+        if repo.reference_exists(connection, reference):
+            raise OperationError(f"reference {reference} is already in use")
+    else:
+        reference = repo.allocate_reference(connection, process, now)
+    try:
+        state, effects = start_case(
+            definition,
+            reference,
+            with_directory_defaults(runtime, process, facts),
+            now,
+            actor=actor,
+            origin=origin,
+            parent_reference=parent,
+        )
+    except EngineError as error:
+        raise OperationError(str(error)) from None
+    case_id = repo.insert_case(connection, state, business_key)
+    _persist(connection, runtime, case_id, process, None, state, effects, now)
+    return reference, True
+
+
+def _persist(
+    connection: Connection,
+    runtime: Runtime,
+    case_id: int,
+    process: Process,
+    before: CaseState | None,
+    after: CaseState,
+    effects: list[Effect],
+    now: datetime,
+) -> None:
+    repo.sync_items(connection, case_id, process, before, after)
+    repo.apply_effects(connection, case_id, effects, now, runtime.clock_set)
+    for effect in effects:
+        if isinstance(effect, StartLinkedCase):
+            child, _ = _start_in(
+                connection,
+                runtime,
+                effect.process_id,
+                effect.facts,
+                now,
+                business_key=effect.business_key,
+                origin=f"started by {effect.parent_reference}",
+                parent=effect.parent_reference,
+            )
+            repo.add_audit(connection, case_id, "linked-case", f"started {child}", now, runtime.clock_set)
+
+
+def start(
+    runtime: Runtime,
+    process_id: str,
+    facts: dict[str, Any],
+    *,
+    reference: str | None = None,
+    actor: str | None = None,
+    business_key: str | None = None,
+    origin: str = "started by hand",
+) -> tuple[str, bool]:
+    now = clock.now()
+    with runtime.db.begin() as connection:
+        return _start_in(
+            connection,
+            runtime,
+            process_id,
+            facts,
+            now,
+            reference=reference,
+            business_key=business_key,
+            actor=actor,
+            origin=origin,
+        )
+
+
+def run(runtime: Runtime, reference: str, command: cmd.Command, now: datetime | None = None) -> CaseState:
+    """Apply one command to one case in one transaction; refuse it, changing nothing, if it is invalid."""
+    now = now or clock.now()
+    with runtime.db.begin() as connection:
+        stored = repo.load_case(connection, reference, for_update=True)
+        if stored is None:
+            raise OperationError(f"no case with reference {reference}")
+        state, _ = run_on(connection, runtime, stored, command, now)
+        return state
+
+
+def run_on(
+    connection: Connection, runtime: Runtime, stored: repo.StoredCase, command: cmd.Command, now: datetime
+) -> tuple[CaseState, list[Effect]]:
+    definition = runtime.pinned(connection, stored.state.definition_hash)
+    try:
+        state, effects = apply(definition, stored.state, command, now)
+    except EngineError as error:
+        raise OperationError(f"{stored.state.reference}: {error}") from None
+    repo.update_case(connection, stored.id, state)
+    _persist(connection, runtime, stored.id, definition.process, stored.state, state, effects, now)
+    return state, effects
+
+
+def extend(runtime: Runtime, reference: str, stage: str, amount: str, reason: str, approved_by: str) -> CaseState:
+    from workflows.calendar.durations import DurationError, parse_duration
+
+    try:
+        duration = parse_duration(amount)
+    except DurationError as error:
+        raise OperationError(str(error)) from None
+    roles = runtime.config.directory.roles_of(approved_by)
+    return run(runtime, reference, cmd.Extend(stage, duration, reason, approved_by, roles))
+
+
+def _event_key(event: str, keys: list[str], facts: dict[str, Any]) -> str:
+    """The same event twice gives the same key, so it never starts two cases."""
+    chosen = {name: facts.get(name) for name in keys} if keys else facts
+    digest = hashlib.sha256(json.dumps(chosen, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    return f"event/{event}/{digest}"
+
+
+def trigger(
+    runtime: Runtime, event: str, assignments: list[str], actor: str | None = None
+) -> list[tuple[str, str, bool]]:
+    """Start every process whose trigger matches; (process, reference, newly started) for each."""
+    raw: dict[str, str] = {}
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.strip():
+            raise OperationError(f"write a fact as NAME=VALUE, not {assignment!r}")
+        raw[name.strip()] = value
+    matches: list[tuple[Process, dict[str, Any], str]] = []
+    for process in runtime.library.processes.values():
+        for trigger_def in process.triggers:
+            if trigger_def.event != event:
+                continue
+            facts = _typed_event_facts(runtime, process, raw)
+            condition: Condition | None = trigger_def.when
+            if condition is None or condition.holds(facts):
+                matches.append((process, facts, _event_key(event, trigger_def.key, facts)))
+                break
+    now = clock.now()
+    started = []
+    with runtime.db.begin() as connection:
+        for process, facts, key in matches:
+            reference, new = _start_in(
+                connection, runtime, process.id, facts, now, business_key=key, actor=actor, origin=f"event {event}"
+            )
+            started.append((process.id, reference, new))
+    return started
+
+
+def _typed_event_facts(runtime: Runtime, process: Process, raw: dict[str, str]) -> dict[str, Any]:
+    """The event's facts this process declares, typed by its declarations; others are not its business."""
+    facts: dict[str, Any] = {}
+    for name, text in raw.items():
+        fact = process.facts.get(name)
+        if fact is None:
+            continue
+        try:
+            facts[name] = parse_fact_value(name, fact, text, runtime.config.directory.agencies)
+        except FactError as error:
+            raise OperationError(f"{process.id}: {error}") from None
+    return facts

@@ -1,0 +1,181 @@
+"""Read-only views: a case's status, what is overdue or at risk, the audit trail, why a date is what it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from workflows import clock
+from workflows.calendar.london import to_london
+from workflows.engine.state import CaseState, ItemState, ItemStatus
+from workflows.operations.errors import OperationError
+from workflows.operations.runtime import Runtime
+from workflows.store import repository as repo
+from workflows.store.schema import audit, cases, items
+
+
+def _load(runtime: Runtime, reference: str) -> tuple[int, CaseState]:
+    with runtime.db.connect() as connection:
+        stored = repo.load_case(connection, reference)
+    if stored is None:
+        raise OperationError(f"no case with reference {reference}")
+    return stored.id, stored.state
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return to_london(moment).isoformat() if moment else None
+
+
+def _overdue(item: ItemState, now: datetime) -> bool:
+    return item.status is ItemStatus.OPEN and item.due_at is not None and item.due_at < now
+
+
+def status(runtime: Runtime, reference: str) -> dict[str, Any]:
+    now = clock.now()
+    _, state = _load(runtime, reference)
+    with runtime.db.connect() as connection:
+        process = runtime.pinned(connection, state.definition_hash).process
+    return {
+        "reference": state.reference,
+        "process": state.process_id,
+        "state": state.status.value,
+        "stages": [
+            {
+                "id": stage_id,
+                "state": stage.status.value,
+                "owner": stage.assignee or process.stages[stage_id].owner,
+                "due": _iso(stage.due_at),
+                "overdue": (_overdue(stage, now) and not stage.tasks)
+                or any(_overdue(task, now) for task in stage.tasks.values()),
+                "tasks": [
+                    {"item": item, "state": task.status.value, "due": _iso(task.due_at), "overdue": _overdue(task, now)}
+                    for item, task in stage.tasks.items()
+                ],
+            }
+            for stage_id, stage in state.stages.items()
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    reference: str
+    process: str
+    stage: str
+    task: str | None
+    owner_role: str
+    agency: str | None
+    due_at: datetime
+    working_days_overdue: int
+    escalation_level: int
+    at_risk: bool  # not overdue yet, but due within the at-risk window
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "process": self.process,
+            "reference": self.reference,
+            "stage": self.stage,
+            "task": self.task,
+            "owner_role": self.owner_role,
+            "agency": self.agency,
+            "due": _iso(self.due_at),
+            "working_days_overdue": self.working_days_overdue,
+            "escalation_level": self.escalation_level,
+            "status": "at risk" if self.at_risk else "overdue",
+        }
+
+
+def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
+    """Open items past due, then those due within the at-risk window; most overdue first."""
+    now = now or clock.now()
+    settings = runtime.config.calendar_settings
+    england = runtime.config.calendar("england-and-wales")
+    horizon_day = england.add_working_days(now.date(), settings.at_risk_within.amount)
+    horizon = datetime.combine(horizon_day, settings.day_ends_at, tzinfo=now.tzinfo)
+    query = (
+        select(
+            cases.c.reference,
+            cases.c.process_id,
+            items.c.stage,
+            items.c.task,
+            items.c.owner_role,
+            items.c.agency,
+            items.c.due_at,
+            items.c.escalation_level,
+        )
+        .join(cases, cases.c.id == items.c.case_id)
+        .where(items.c.status == ItemStatus.OPEN.value, items.c.due_at <= horizon, cases.c.status == "open")
+        .order_by(items.c.due_at)
+    )
+    found = []
+    with runtime.db.connect() as connection:
+        for row in connection.execute(query):
+            process = runtime.library.processes.get(row.process_id)
+            calendar = runtime.config.calendar(process.calendar) if process else england
+            due = to_london(row.due_at)
+            late = due < now
+            found.append(
+                OpenItem(
+                    reference=row.reference,
+                    process=row.process_id,
+                    stage=row.stage,
+                    task=row.task or None,
+                    owner_role=row.owner_role,
+                    agency=row.agency,
+                    due_at=due,
+                    working_days_overdue=calendar.working_days_between(due.date(), now.date()) if late else 0,
+                    escalation_level=row.escalation_level,
+                    at_risk=not late,
+                )
+            )
+    return found
+
+
+def history(runtime: Runtime, reference: str) -> list[dict[str, Any]]:
+    case_id, _ = _load(runtime, reference)
+    query = select(audit).where(audit.c.case_id == case_id).order_by(audit.c.id)
+    with runtime.db.connect() as connection:
+        return [
+            {
+                "at": _iso(row.at),
+                "actor": row.actor,
+                "action": row.action,
+                "stage": row.stage,
+                "task": row.task,
+                "detail": row.detail,
+                "clock_set": row.clock_set,
+            }
+            for row in connection.execute(query)
+        ]
+
+
+def explain(runtime: Runtime, reference: str, stage_id: str) -> list[str]:
+    """Why a stage's due date is what it is, in plain lines."""
+    _, state = _load(runtime, reference)
+    stage = state.stages.get(stage_id)
+    if stage is None:
+        raise OperationError(f"{reference} has no stage {stage_id!r} (stages: {', '.join(state.stages)})")
+    with runtime.db.connect() as connection:
+        definition = runtime.pinned(connection, state.definition_hash)
+    stage_def = definition.process.stages[stage_id]
+    rules = definition.rules
+    if stage.due_at is None:
+        return [f"{stage_def.title}: not open yet, so it has no due date ({stage.status.value})"]
+    lines = [
+        f"{stage_def.title} ({stage_id}) in {reference}, {definition.process.title} v{definition.process.version}",
+        f"rule: {stage_def.due.in_} from {stage_def.due.from_}",
+        f"anchor: {stage.anchor} = {_iso(stage.anchor_at)}",
+        f"calendar: {rules.calendar.name}, counting {rules.counting.value}, day ends {rules.day_ends_at:%H:%M}",
+    ]
+    lines += [f"skipped {day.isoformat()}: {reason}" for day, reason in stage.skipped_days]
+    base = stage.base_due_day.isoformat() if stage.base_due_day else _iso(stage.base_due_at)
+    lines.append(f"due by the rule: {base}")
+    for shift in stage.shifts:
+        who = f", by {shift.by}" if shift.by else ""
+        lines.append(f"{shift.kind} of {shift.amount} ({shift.reason}{who}) on {to_london(shift.at):%Y-%m-%d}")
+    due = stage.due_day.isoformat() if stage.due_day else _iso(stage.due_at)
+    lines.append(f"due: {due} (late after {_iso(stage.due_at)})")
+    return lines

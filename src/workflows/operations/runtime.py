@@ -1,0 +1,69 @@
+"""What every operation needs: config, the process library, the database, pinned definitions."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+
+from workflows import clock
+from workflows.config.loader import Config, load_config, locate_processes_dir
+from workflows.definitions.library import Library, load_library
+from workflows.definitions.model import Process
+from workflows.engine.machine import Definition
+from workflows.store.database import open_database
+from workflows.store.repository import definition_text
+from workflows.yamlsource import load_located
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_pinned(text: str, digest: str) -> Process:
+    """A definition as a case started with it (already checked then)."""
+    return Process.model_validate(load_located(f"<definition {digest[:12]}>", text).data)
+
+
+@dataclass
+class Runtime:
+    config: Config
+    library: Library
+    db: Engine
+    _pinned: dict[str, Definition] = field(default_factory=dict)
+
+    @classmethod
+    def open(
+        cls, config_dir: Path | None = None, processes_dir: Path | None = None, db_url: str | None = None
+    ) -> Runtime:
+        config = load_config(config_dir)
+        library = load_library([processes_dir or locate_processes_dir()], config)
+        return cls(config, library, open_database(db_url))
+
+    @property
+    def clock_set(self) -> bool:
+        return clock.clock_is_set()
+
+    def current(self, process_id: str) -> tuple[Definition, str]:
+        """The library's definition of `process_id` now, and its YAML text, for a new case."""
+        process = self.library.get(process_id)
+        text = self.library.texts[process_id]
+        digest = text_hash(text)
+        definition = self._pinned.get(digest)
+        if definition is None:
+            definition = self._pinned[digest] = Definition(process, self.config.timing_rules(process), digest)
+        return definition, text
+
+    def pinned(self, connection: Connection, digest: str) -> Definition:
+        """The exact definition a case started with: editing the YAML never moves its dates."""
+        definition = self._pinned.get(digest)
+        if definition is None:
+            process = parse_pinned(definition_text(connection, digest), digest)
+            if process.calendar not in self.config.calendar_names():
+                # The calendar was removed from config since: count bank holidays only.
+                process = process.model_copy(update={"calendar": "england-and-wales"})
+            rules = self.config.timing_rules(process)
+            definition = self._pinned[digest] = Definition(process, rules, digest)
+        return definition

@@ -1,0 +1,126 @@
+"""`tick`: fire every timer due now, once. Several sweepers may run on PostgreSQL; on SQLite one holds a lease."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from workflows import clock
+from workflows.engine import commands as cmd
+from workflows.engine.effects import Audit, Notify
+from workflows.engine.state import Slot
+from workflows.operations.cases import _start_in, run_on
+from workflows.operations.runtime import Runtime
+from workflows.recurrence import latest_due, next_occurrence, occurrence_at, occurrence_day
+from workflows.store import repository as repo
+
+log = logging.getLogger(__name__)
+
+SWEEPER_LEASE = "sweeper"
+LEASE_LENGTH = timedelta(minutes=5)
+
+# How `tick` reports what fired.
+_NOTICE_COUNTS = {"reminder": "reminder", "due-today": "reminder", "overdue": "reminder", "escalation": "escalation"}
+_AUDIT_COUNTS = {"overdue": "due", "advanced": "advance"}
+
+
+class LeaseHeld(Exception):
+    """Another sweeper holds the SQLite lease."""
+
+
+def schedule_recurrences(runtime: Runtime, now: datetime) -> None:
+    """Give each recurring process a timer for its next round, if it has none yet."""
+    recurring = [p for p in runtime.library.processes.values() if p.recurs]
+    if not recurring:
+        return
+    with runtime.db.begin() as connection:
+        have = repo.recurrence_timers(connection)
+        for process in recurring:
+            if process.id in have:
+                continue
+            assert process.recurs is not None
+            rules = runtime.config.timing_rules(process)
+            number = next_occurrence(process.recurs, rules, now)
+            at = occurrence_at(process.recurs, number, rules)
+            repo.set_recurrence_timer(connection, process.id, number, at)
+            repo.add_audit(
+                connection,
+                None,
+                "cycle-scheduled",
+                f"{process.id} round {number + 1} opens {at:%Y-%m-%d}",
+                now,
+                runtime.clock_set,
+            )
+
+
+def _fire_recurrence(connection: Connection, runtime: Runtime, timer: repo.DueTimer, now: datetime) -> str:
+    process = runtime.library.processes.get(timer.process_id or "")
+    if process is None or process.recurs is None:
+        repo.delete_timer(connection, timer.id)  # the process is no longer recurring
+        return "stale"
+    rules = runtime.config.timing_rules(process)
+    number = latest_due(process.recurs, rules, timer.occurrence or 0, now)
+    day = occurrence_day(process.recurs, number)
+    _start_in(
+        connection,
+        runtime,
+        process.id,
+        dict(process.recurs.facts),
+        now,
+        business_key=f"recurs/{process.id}/{day.isoformat()}",
+        origin=f"scheduled round of {day:%d %B %Y}",
+    )
+    repo.set_recurrence_timer(connection, process.id, number + 1, occurrence_at(process.recurs, number + 1, rules))
+    return "cycle-start"
+
+
+def _fire_item(connection: Connection, runtime: Runtime, timer: repo.DueTimer, now: datetime) -> list[str]:
+    assert timer.case_id is not None and timer.stage is not None
+    stored = repo.load_case_by_id(connection, timer.case_id, for_update=True)
+    _, effects = run_on(connection, runtime, stored, cmd.FireTimer(Slot(timer.stage, timer.task)), now)
+    kinds = [_NOTICE_COUNTS[e.kind] for e in effects if isinstance(e, Notify) and e.kind in _NOTICE_COUNTS]
+    kinds += [_AUDIT_COUNTS[e.action] for e in effects if isinstance(e, Audit) and e.action in _AUDIT_COUNTS]
+    return kinds or ["stale"]
+
+
+def tick(runtime: Runtime, now: datetime | None = None, *, holder: str | None = None) -> Counter[str]:
+    """Fire every timer due at `now`, each in its own transaction; count what fired, by kind."""
+    now = now or clock.now()
+    holder = holder or uuid.uuid4().hex
+    sqlite = runtime.db.dialect.name == "sqlite"
+    if sqlite:
+        with runtime.db.begin() as connection:
+            if not repo.take_lease(connection, SWEEPER_LEASE, holder, now, now + LEASE_LENGTH):
+                raise LeaseHeld("another sweeper is running on this SQLite database")
+    schedule_recurrences(runtime, now)
+    fired: Counter[str] = Counter()
+    failed: set[int] = set()
+    current: repo.DueTimer | None = None
+    try:
+        while True:
+            try:
+                with runtime.db.begin() as connection:
+                    timer = repo.claim_due_timer(connection, now, failed)
+                    if timer is None:
+                        break
+                    current = timer
+                    if timer.process_id:
+                        fired[_fire_recurrence(connection, runtime, timer, now)] += 1
+                    else:
+                        fired.update(_fire_item(connection, runtime, timer, now))
+            except Exception:
+                # One broken case must not stop every other deadline: log it, leave its timer, go on.
+                if current is None:
+                    raise
+                log.exception("timer %s failed; it stays due and is retried next sweep", current.slot_key)
+                failed.add(current.id)
+                fired["failed"] += 1
+    finally:
+        if sqlite:
+            with runtime.db.begin() as connection:
+                repo.release_lease(connection, SWEEPER_LEASE, holder)
+    return fired

@@ -1,0 +1,66 @@
+"""Opening the database: URL from WORKFLOWS_DB_URL, SQLite tuned for one writer, migrations applied."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+
+DB_URL_VARIABLE = "WORKFLOWS_DB_URL"
+DEFAULT_DB_FILE = "workflows.db"
+
+
+def database_url() -> str:
+    return os.environ.get(DB_URL_VARIABLE) or f"sqlite:///{Path.cwd() / DEFAULT_DB_FILE}"
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy, not the driver, begin transactions, so that we can BEGIN IMMEDIATE below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes; WAL keeps it consistent
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        # Take the write lock at the start: a read-then-write transaction never fails half-way on upgrade.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def open_database(url: str | None = None, *, migrate: bool = True) -> Engine:
+    url = url or database_url()
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        _tune_sqlite(engine)
+    if migrate:
+        upgrade(engine)
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (a no-op costing one query when it is there already)."""
+    from workflows.store.migrations import HEAD_REVISION
+
+    if current_revision(engine) == HEAD_REVISION:
+        return
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
