@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/workflows simulate rapid-review --start today
 
+# The store tests run on SQLite and on PostgreSQL; this machine's PostgreSQL unless told otherwise.
+export WORKFLOWS_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest

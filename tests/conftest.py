@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -143,3 +145,53 @@ def load_processes(tmp_path: Path, minimal_config):
         return load_library([write_files(tmp_path / "library", files)], minimal_config)
 
     return load
+
+
+POSTGRES_URL_VARIABLE = "WORKFLOWS_TEST_POSTGRES_URL"
+
+
+@pytest.fixture
+def postgres_url():
+    """A PostgreSQL URL whose connections use a fresh schema of their own, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    base = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not base:
+        pytest.fail(f"set {POSTGRES_URL_VARIABLE} (make test sets it to this machine's PostgreSQL)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path: Path) -> str:
+    """Each store test runs twice: on an SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'workflows.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def set_clock(monkeypatch):
+    """Set WORKFLOWS_NOW, as a rehearsal would."""
+
+    def set_to(moment: str) -> None:
+        monkeypatch.setenv("WORKFLOWS_NOW", moment)
+
+    return set_to
+
+
+@pytest.fixture
+def shipped_runtime(db_url):
+    """The shipped config and process library on a fresh database."""
+    from workflows.operations.runtime import Runtime
+
+    runtime = Runtime.open(REPO / "config", REPO / "processes", db_url)
+    yield runtime
+    runtime.db.dispose()
