@@ -1,0 +1,130 @@
+"""The case commands' contracts, run as subprocesses against an SQLite file in a scratch folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = str(Path(sys.executable).parent / "workflows")
+
+
+@pytest.fixture
+def workflows(tmp_path):
+    """Run `workflows` in a scratch folder (its default SQLite file lands there) with the clock set."""
+
+    def run(*args: str, now: str = "2026-12-18T10:00") -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "WORKFLOWS_NOW": now,
+            "WORKFLOWS_CONFIG": str(REPO / "config"),
+            "WORKFLOWS_PROCESSES": str(REPO / "processes"),
+        }
+        env.pop("WORKFLOWS_DB_URL", None)
+        return subprocess.run([WORKFLOWS, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+
+    return run
+
+
+AGENCIES = "--fact", "agencies=stoke-on-trent-city-council,staffordshire-police"
+
+
+def test_start_prints_the_reference_and_the_default_database_is_in_the_working_directory(workflows, tmp_path):
+    result = workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "RR-2026-001\n"
+    assert (tmp_path / "workflows.db").is_file()
+
+
+def test_status_json_has_the_agreed_shape(workflows):
+    workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
+    workflows("complete", "RR-2026-001", "request-chronologies", "--by", "bea@example.org")
+    result = workflows("status", "RR-2026-001", "--json", now="2027-01-12T10:00")
+    view = json.loads(result.stdout)
+    assert set(view) == {"reference", "process", "state", "stages"}
+    assert (view["reference"], view["process"], view["state"]) == ("RR-2026-001", "rapid-review", "open")
+    stage = view["stages"][1]
+    assert set(stage) == {"id", "state", "owner", "due", "overdue", "tasks"}
+    assert stage["id"] == "agency-chronology" and stage["overdue"] is True
+    assert {tuple(sorted(task)) for task in stage["tasks"]} == {("due", "item", "overdue", "state")}
+    assert {task["item"] for task in stage["tasks"]} == {"stoke-on-trent-city-council", "staffordshire-police"}
+
+
+def test_tick_prints_counts_by_kind_and_overdue_lists_items(workflows):
+    workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
+    workflows("complete", "RR-2026-001", "request-chronologies")
+    result = workflows("tick", now="2027-01-13T10:00")
+    assert result.returncode == 0, result.stderr
+    assert "escalation: 4" in result.stdout.splitlines()
+    assert workflows("tick", now="2027-01-13T10:00").stdout == "nothing due\n"
+    items = json.loads(workflows("overdue", "--json", now="2027-01-13T10:00").stdout)
+    assert {(i["agency"], i["working_days_overdue"], i["escalation_level"]) for i in items} == {
+        ("stoke-on-trent-city-council", 4, 2),
+        ("staffordshire-police", 4, 2),
+    }
+    assert all(i["owner_role"] == "agency-safeguarding-lead" and i["status"] == "overdue" for i in items)
+
+
+def test_trigger_with_no_match_says_so_and_exits_0(workflows):
+    result = workflows(
+        "trigger", "child-death", "--fact", "death_datetime=2026-12-18T02:00", "--fact", "external_causes=false"
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("no process starts on child-death")
+
+
+def test_history_and_explain(workflows):
+    workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
+    workflows("complete", "RR-2026-001", "request-chronologies", "--by", "bea@example.org", "--note", "sent")
+    history = workflows("history", "RR-2026-001").stdout
+    assert "case-started" in history and "by bea@example.org" in history and "(clock set)" in history
+    explain = workflows("explain", "RR-2026-001", "agency-chronology").stdout
+    assert "rule: 10 working days from fact:notification_date" in explain
+    assert "skipped 2026-12-28: bank holiday: Boxing Day (observed)" in explain
+    assert explain.strip().endswith("due: 2027-01-07 (late after 2027-01-07T23:59:00+00:00)")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["complete", "RR-2026-009", "request-chronologies"], "no case with reference RR-2026-009"),
+        (["complete", "RR-2026-001", "panel-meeting"], "is not open yet"),
+        (["decide", "RR-2026-001", "request-chronologies", "x"], "has no decision"),
+        (["start", "rapid-review", "--fact", "agencies=nowhere"], "unknown agency 'nowhere'"),
+        (["start", "rapid-review"], "needs the facts notification_date, agencies"),
+        (["pause", "RR-2026-001", "--reason", "holiday"], "cannot be paused"),
+        (
+            [
+                "extend",
+                "RR-2026-001",
+                "request-chronologies",
+                "2 working days",
+                "--reason",
+                "x",
+                "--approved-by",
+                "nobody@example.org",
+            ],
+            "cannot be extended",
+        ),
+    ],
+)
+def test_refusals_are_one_line_exit_1_and_change_nothing(workflows, args, message):
+    workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
+    before = workflows("history", "RR-2026-001").stdout
+    result = workflows(*args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert workflows("history", "RR-2026-001").stdout == before
+
+
+def test_completing_twice_is_refused(workflows):
+    workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
+    assert workflows("complete", "RR-2026-001", "request-chronologies").returncode == 0
+    again = workflows("complete", "RR-2026-001", "request-chronologies")
+    assert again.returncode == 1 and "already done" in again.stderr
