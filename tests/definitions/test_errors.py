@@ -270,3 +270,12 @@ def test_escalating_to_an_agency_role_needs_an_agency(tmp_path, minimal_config):
     text = text.replace("      escalation: [", "    escalation: [")
     (problem,) = problems_for(tmp_path, minimal_config, text)
     assert "held per agency, but this stage names no agency" in problem
+
+
+def test_fanned_out_stage_cannot_decide(tmp_path, minimal_config):
+    text = GOOD.replace(
+        "    for_each: agencies\n",
+        "    for_each: agencies\n    decision: {options: {a: {label: A}, b: {label: B}}}\n",
+    )
+    (problem,) = problems_for(tmp_path, minimal_config, text)
+    assert ":14:15: " in problem and "cannot take a decision" in problem

@@ -155,6 +155,8 @@ def _stages(process: Process, graph: StageGraph) -> Iterator[Finding]:
                 yield ("stages", stage_id, "after", index), f"unknown stage {before!r}"
             elif before == stage_id:
                 yield ("stages", stage_id, "after", index), "a stage cannot wait for itself"
+        if stage.decision and stage.for_each:
+            yield ("stages", stage_id, "decision"), "a fanned-out stage cannot take a decision: give it its own stage"
         if stage.decision:
             for option_id, option in stage.decision.options.items():
                 for index, target in enumerate(option.then):
