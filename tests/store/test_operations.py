@@ -174,3 +174,34 @@ def test_cspr_pause_for_proceedings_moves_its_publication_date(shipped_runtime, 
 
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
+
+
+def test_one_broken_case_does_not_stop_the_sweep(shipped_runtime, set_clock):
+    from sqlalchemy import update
+
+    from workflows.store.schema import cases as case_table
+
+    set_clock("2026-12-18T10:00")
+    broken, healthy = rapid_review(shipped_runtime), rapid_review(shipped_runtime)
+    with shipped_runtime.db.begin() as connection:  # a real fault: a row damaged outside the application
+        connection.execute(update(case_table).where(case_table.c.reference == broken).values(state={"damaged": 1}))
+    set_clock("2026-12-22T10:00")
+    fired = tick(shipped_runtime)
+    assert fired["failed"] == 1
+    assert fired["reminder"] == 1  # the healthy case's overdue notice still went
+    assert reports.status(shipped_runtime, healthy)["stages"][0]["overdue"] is True
+    assert (
+        count(shipped_runtime, timers, timers.c.case_id.is_not(None)) == 2
+    )  # the broken case's timer stays due for the next sweep
+
+
+def test_cli_reports_an_unreachable_database_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "WORKFLOWS_DB_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    workflows = str(__import__("pathlib").Path(sys.executable).parent / "workflows")
+    result = subprocess.run([workflows, "status", "RR-2026-001"], cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: database: ") and "Traceback" not in result.stderr

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 @contextmanager
 def runtime() -> Iterator[Runtime]:
     """Open config, library and database; every refusal becomes one line and exit status 1."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from workflows.clock import ClockError
     from workflows.operations.errors import OperationError
     from workflows.operations.runtime import Runtime
@@ -30,6 +32,11 @@ def runtime() -> Iterator[Runtime]:
         report_problems(error.problems)
     except (OperationError, ClockError) as error:
         raise UserError(str(error)) from None
+    except SQLAlchemyError as error:
+        # Only the driver's first line: SQLAlchemy's own text would echo parameters, facts included.
+        cause = getattr(error, "orig", None) or error
+        first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+        raise UserError(f"database: {first_line}") from None
 
 
 def _run(reference: str, make: Callable[[], Any]) -> None:

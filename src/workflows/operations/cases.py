@@ -20,6 +20,7 @@ from workflows.engine.machine import apply, start_case
 from workflows.engine.state import CaseState
 from workflows.operations.errors import OperationError
 from workflows.operations.runtime import Runtime
+from workflows.operations.transactions import in_transaction
 from workflows.store import repository as repo
 
 
@@ -126,7 +127,8 @@ def start(
     origin: str = "started by hand",
 ) -> tuple[str, bool]:
     now = clock.now()
-    with runtime.db.begin() as connection:
+
+    def work(connection: Connection) -> tuple[str, bool]:
         return _start_in(
             connection,
             runtime,
@@ -139,16 +141,20 @@ def start(
             origin=origin,
         )
 
+    return in_transaction(runtime.db, work)
+
 
 def run(runtime: Runtime, reference: str, command: cmd.Command, now: datetime | None = None) -> CaseState:
     """Apply one command to one case in one transaction; refuse it, changing nothing, if it is invalid."""
-    now = now or clock.now()
-    with runtime.db.begin() as connection:
+    moment = now or clock.now()
+
+    def work(connection: Connection) -> CaseState:
         stored = repo.load_case(connection, reference, for_update=True)
         if stored is None:
             raise OperationError(f"no case with reference {reference}")
-        state, _ = run_on(connection, runtime, stored, command, now)
-        return state
+        return run_on(connection, runtime, stored, command, moment)[0]
+
+    return in_transaction(runtime.db, work)
 
 
 def run_on(
@@ -203,14 +209,17 @@ def trigger(
                 matches.append((process, facts, _event_key(event, trigger_def.key, facts)))
                 break
     now = clock.now()
-    started = []
-    with runtime.db.begin() as connection:
+
+    def work(connection: Connection) -> list[tuple[str, str, bool]]:
+        started = []
         for process, facts, key in matches:
             reference, new = _start_in(
                 connection, runtime, process.id, facts, now, business_key=key, actor=actor, origin=f"event {event}"
             )
             started.append((process.id, reference, new))
-    return started
+        return started
+
+    return in_transaction(runtime.db, work)
 
 
 def _typed_event_facts(runtime: Runtime, process: Process, raw: dict[str, str]) -> dict[str, Any]:

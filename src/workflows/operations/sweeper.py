@@ -15,6 +15,7 @@ from workflows.engine.effects import Audit, Notify
 from workflows.engine.state import Slot
 from workflows.operations.cases import _start_in, run_on
 from workflows.operations.runtime import Runtime
+from workflows.operations.transactions import in_transaction
 from workflows.recurrence import latest_due, next_occurrence, occurrence_at, occurrence_day
 from workflows.store import repository as repo
 
@@ -99,26 +100,33 @@ def tick(runtime: Runtime, now: datetime | None = None, *, holder: str | None = 
     schedule_recurrences(runtime, now)
     fired: Counter[str] = Counter()
     failed: set[int] = set()
-    current: repo.DueTimer | None = None
+    claimed: list[repo.DueTimer] = []
+
+    def fire_next(connection: Connection) -> list[str] | None:
+        timer = repo.claim_due_timer(connection, now, failed)
+        if timer is None:
+            return None
+        claimed[:] = [timer]
+        if timer.process_id:
+            return [_fire_recurrence(connection, runtime, timer, now)]
+        return _fire_item(connection, runtime, timer, now)
+
     try:
         while True:
+            claimed.clear()
             try:
-                with runtime.db.begin() as connection:
-                    timer = repo.claim_due_timer(connection, now, failed)
-                    if timer is None:
-                        break
-                    current = timer
-                    if timer.process_id:
-                        fired[_fire_recurrence(connection, runtime, timer, now)] += 1
-                    else:
-                        fired.update(_fire_item(connection, runtime, timer, now))
+                kinds = in_transaction(runtime.db, fire_next)
             except Exception:
-                # One broken case must not stop every other deadline: log it, leave its timer, go on.
-                if current is None:
+                if not claimed:
                     raise
-                log.exception("timer %s failed; it stays due and is retried next sweep", current.slot_key)
-                failed.add(current.id)
+                # One broken case must not stop every other deadline: log it, leave its timer, go on.
+                log.exception("timer %s failed; it stays due and is retried next sweep", claimed[0].slot_key)
+                failed.add(claimed[0].id)
                 fired["failed"] += 1
+                continue
+            if kinds is None:
+                break
+            fired.update(kinds)
     finally:
         if sqlite:
             with runtime.db.begin() as connection:
