@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,7 +13,17 @@ from workflows.definitions.model import FactType, Process, Stage
 from workflows.engine import commands as cmd
 from workflows.engine.effects import Audit, CancelTimer, Effect, Notify, SetTimer, StartLinkedCase
 from workflows.engine.errors import EngineError
-from workflows.engine.state import CaseState, CaseStatus, ItemState, ItemStatus, Pause, Shift, Slot, StageState
+from workflows.engine.state import (
+    CaseState,
+    CaseStatus,
+    ItemState,
+    ItemStatus,
+    Pause,
+    Shift,
+    Slot,
+    StageState,
+    clone,
+)
 from workflows.timing import MomentKind, TimingRules, moments, next_moment, offset_from
 
 # Reminder-like notices: after downtime only the latest of these is sent, not a burst of stale ones.
@@ -513,6 +522,6 @@ def apply(
     definition: Definition, state: CaseState, command: cmd.Command, now: datetime
 ) -> tuple[CaseState, list[Effect]]:
     """Apply one command. The input state is never changed; an invalid command raises EngineError."""
-    step = _Step(definition, copy.deepcopy(state), now)
+    step = _Step(definition, clone(state), now)
     _HANDLERS[type(command)](step, command)  # type: ignore[operator]
     return step.state, step.effects

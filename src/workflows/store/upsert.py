@@ -7,6 +7,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+# Built statements by (dialect, table, columns, keys, kind): building an ON CONFLICT clause costs more
+# than running it, and these run on every engine step.
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
 
 def _insert(connection: Connection, table: Table):
     if connection.dialect.name == "postgresql":
@@ -20,9 +24,13 @@ def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]],
     """Insert rows; where a row with the same `keys` exists, overwrite its other columns."""
     if not rows:
         return
-    statement = _insert(connection, table)
-    updates = {name: statement.excluded[name] for name in rows[0] if name not in keys}
-    connection.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=updates), list(rows))
+    cache_key = (connection.dialect.name, table.name, tuple(rows[0]), tuple(keys), "update")
+    statement = _STATEMENTS.get(cache_key)
+    if statement is None:
+        insert = _insert(connection, table)
+        updates = {name: insert.excluded[name] for name in rows[0] if name not in keys}
+        statement = _STATEMENTS[cache_key] = insert.on_conflict_do_update(index_elements=list(keys), set_=updates)
+    connection.execute(statement, list(rows))
 
 
 def insert_ignoring_duplicates(
@@ -30,5 +38,10 @@ def insert_ignoring_duplicates(
 ) -> None:
     if not rows:
         return
-    statement = _insert(connection, table).on_conflict_do_nothing(index_elements=list(keys))
+    cache_key = (connection.dialect.name, table.name, tuple(keys), "nothing")
+    statement = _STATEMENTS.get(cache_key)
+    if statement is None:
+        statement = _STATEMENTS[cache_key] = _insert(connection, table).on_conflict_do_nothing(
+            index_elements=list(keys)
+        )
     connection.execute(statement, list(rows))
