@@ -311,3 +311,11 @@ def test_decision_option_starts_a_linked_case_with_its_facts(demo_text, load_pro
     assert linked.parent_reference == "DM-2026-009"
     assert linked.facts == {"decided_on": date(2027, 1, 4), "origin": "DM-2026-009", "child_name": "Secret Name"}
     assert linked.business_key == "DM-2026-009/decide/resolved"
+
+
+def test_a_late_sweep_advances_as_of_the_deadline_not_as_of_the_sweep(definition, started):
+    state = decided_case(definition, started)  # decide due Mon 4 Jan 2027 23:59:59
+    state, _ = apply(definition, state, FireTimer(Slot("decide")), at("2027-01-05T00:00:40Z"))
+    chair = state.stages["chair-review"]
+    assert chair.opened_at == at("2027-01-04T23:59:59Z")
+    assert chair.due_day == date(2027, 1, 6)  # 2 working days from 4 Jan, not from 5 Jan

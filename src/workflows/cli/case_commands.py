@@ -86,11 +86,22 @@ def complete(reference: str, stage: str, task: str | None, actor: str | None, no
 @click.argument("option")
 @click.option("--by", "actor", metavar="EMAIL")
 @click.option("--note")
-def decide(reference: str, stage: str, option: str, actor: str | None, note: str | None) -> None:
+@click.option(
+    "--fact",
+    "facts",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A fact for the process this option starts (e.g. its agencies).",
+)
+def decide(
+    reference: str, stage: str, option: str, actor: str | None, note: str | None, facts: tuple[str, ...]
+) -> None:
     """Record the decision OPTION at STAGE."""
-    from workflows.engine.commands import Decide
+    from workflows.operations.cases import decide as record_decision
 
-    _run(reference, lambda: Decide(stage, option, actor, note))
+    with runtime() as rt:
+        state = record_decision(rt, reference, stage, option, by=actor, note=note, assignments=list(facts))
+        click.echo(f"{state.reference}: {state.status.value}")
 
 
 @click.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from workflows.calendar.durations import Duration
 from workflows.engine.state import Slot
@@ -22,6 +23,8 @@ class Decide:
     option: str
     by: str | None = None
     note: str | None = None
+    # Facts for the process the option starts, known only when deciding (e.g. which agencies).
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

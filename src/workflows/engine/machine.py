@@ -269,6 +269,7 @@ class _Step:
         self.finish_stage(command.stage, command.by, f"{how}: {command.option} ({option.label})" + _note(command.note))
         if option.starts:
             facts = {name: self.hand_over(source) for name, source in option.facts.items()}
+            facts |= command.facts
             self.effects.append(
                 StartLinkedCase(
                     option.starts,
@@ -319,6 +320,8 @@ class _Step:
                 assert stage_def.decision and stage_def.decision.when_unresolved
                 item.fired_through = self.now
                 self.audit("advanced", f"{stage_def.title}: unresolved at its deadline", slot=slot)
+                # The case moved on at the deadline, not when the sweeper noticed: later stages count from it.
+                self.now = moment.at
                 self.decide(cmd.Decide(slot.stage, stage_def.decision.when_unresolved), automatically=True)
                 return
         item.fired_through = self.now

@@ -103,16 +103,22 @@ def _persist(
     repo.apply_effects(connection, case_id, effects, now, runtime.clock_set)
     for effect in effects:
         if isinstance(effect, StartLinkedCase):
-            child, _ = _start_in(
-                connection,
-                runtime,
-                effect.process_id,
-                effect.facts,
-                now,
-                business_key=effect.business_key,
-                origin=f"started by {effect.parent_reference}",
-                parent=effect.parent_reference,
-            )
+            try:
+                child, _ = _start_in(
+                    connection,
+                    runtime,
+                    effect.process_id,
+                    effect.facts,
+                    now,
+                    business_key=effect.business_key,
+                    origin=f"started by {effect.parent_reference}",
+                    parent=effect.parent_reference,
+                )
+            except OperationError as error:
+                raise OperationError(
+                    f"this decision starts {effect.process_id}, which refused: {error} "
+                    "(give its missing facts with --fact when deciding)"
+                ) from None
             repo.add_audit(connection, case_id, "linked-case", f"started {child}", now, runtime.clock_set)
 
 
@@ -182,8 +188,12 @@ def extend(runtime: Runtime, reference: str, stage: str, amount: str, reason: st
 
 
 def _event_key(event: str, keys: list[str], facts: dict[str, Any]) -> str:
-    """The same event twice gives the same key, so it never starts two cases."""
-    chosen = {name: facts.get(name) for name in keys} if keys else facts
+    """The same event twice gives the same key, so it never starts two cases.
+
+    The trigger's `key` facts identify the event; when any is missing, all the event's facts do (two
+    different events without an identifier must not collapse into one).
+    """
+    chosen = {name: facts[name] for name in keys} if keys and all(facts.get(k) is not None for k in keys) else facts
     digest = hashlib.sha256(json.dumps(chosen, sort_keys=True, default=str).encode()).hexdigest()[:32]
     return f"event/{event}/{digest}"
 
@@ -234,3 +244,29 @@ def _typed_event_facts(runtime: Runtime, process: Process, raw: dict[str, str]) 
         except FactError as error:
             raise OperationError(f"{process.id}: {error}") from None
     return facts
+
+
+def decide(
+    runtime: Runtime,
+    reference: str,
+    stage: str,
+    option: str,
+    *,
+    by: str | None = None,
+    note: str | None = None,
+    assignments: list[str] | None = None,
+) -> CaseState:
+    """Record a decision; `assignments` (NAME=VALUE) are facts for the process the option starts."""
+    facts: dict[str, Any] = {}
+    if assignments:
+        with runtime.db.connect() as connection:
+            stored = repo.load_case(connection, reference)
+            if stored is None:
+                raise OperationError(f"no case with reference {reference}")
+            process = runtime.pinned(connection, stored.state.definition_hash).process
+        decision = process.stages[stage].decision if stage in process.stages else None
+        chosen = decision.options.get(option) if decision else None
+        if chosen is None or not chosen.starts:
+            raise OperationError(f"--fact is for an option that starts a process; {stage}/{option} starts none")
+        facts = parse_facts(runtime, runtime.library.get(chosen.starts), assignments)
+    return run(runtime, reference, cmd.Decide(stage, option, by, note, facts))

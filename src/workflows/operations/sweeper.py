@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import Connection
 
 from workflows import clock
+from workflows.calendar.london import london_wall_time
 from workflows.engine import commands as cmd
 from workflows.engine.effects import Audit, Notify
 from workflows.engine.state import Slot
@@ -45,7 +46,9 @@ def schedule_recurrences(runtime: Runtime, now: datetime) -> None:
                 continue
             assert process.recurs is not None
             rules = runtime.config.timing_rules(process)
-            number = next_occurrence(process.recurs, rules, now)
+            # A round due earlier today still opens today: the sweeper may first run after the morning.
+            start_of_today = london_wall_time(now.date(), time(0)) - timedelta(microseconds=1)
+            number = next_occurrence(process.recurs, rules, start_of_today)
             at = occurrence_at(process.recurs, number, rules)
             repo.set_recurrence_timer(connection, process.id, number, at)
             repo.add_audit(
