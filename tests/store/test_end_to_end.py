@@ -479,7 +479,7 @@ def test_cspr_pause_while_publication_is_open_moves_it_by_the_paused_working_day
     sent = len(messages(runtime, reference))
     # While paused, the deadlines that would have passed fire nothing and every command is refused.
     set_clock("2027-05-21T10:00")
-    assert tick(runtime) == Counter()
+    assert tick(runtime) - Counter(digest=1) == Counter()  # nothing for the case; the daily digest may go
     assert len(messages(runtime, reference)) == sent
     refused = [
         Complete("publish"),

@@ -201,7 +201,7 @@ def tick() -> None:
             raise UserError(str(error)) from None
         if not fired:
             click.echo("nothing due")
-        for kind in ("reminder", "due", "escalation", "advance", "cycle-start", "stale", "failed"):
+        for kind in ("reminder", "due", "escalation", "advance", "cycle-start", "digest", "stale", "failed"):
             if fired.get(kind):
                 click.echo(f"{kind}: {fired[kind]}")
 
@@ -247,6 +247,8 @@ def overdue(as_json: bool) -> None:
             f"{item.reference:<16} {item.process:<28} {item.stage + task:<44} {item.owner_role:<30} "
             f"{item.agency or '-':<24} {state:<16} level {item.escalation_level}"
         )
+        for problem in item.undelivered:
+            click.echo(f"{'':<16} undelivered: {problem}")
 
 
 @click.command()

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from workflows.cli import case_commands
+from workflows.cli import case_commands, delivery_commands
 from workflows.cli.calendar_commands import due
 from workflows.cli.definition_commands import schema, simulate, validate
 
@@ -37,6 +37,8 @@ for command in (
     case_commands.explain,
 ):
     cli.add_command(command)
+cli.add_command(delivery_commands.deliver)
+cli.add_command(delivery_commands.outbox)
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ _SHIPPED_ROOT = Path(__file__).resolve().parents[3]
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def _locate(env_var: str, folder: str) -> Path:
+def locate_folder(env_var: str, folder: str) -> Path:
     if os.environ.get(env_var):
         return Path(os.environ[env_var])
     here = Path.cwd() / folder
@@ -39,11 +39,11 @@ def _locate(env_var: str, folder: str) -> Path:
 
 
 def locate_config_dir() -> Path:
-    return _locate("WORKFLOWS_CONFIG", "config")
+    return locate_folder("WORKFLOWS_CONFIG", "config")
 
 
 def locate_processes_dir() -> Path:
-    return _locate("WORKFLOWS_PROCESSES", "processes")
+    return locate_folder("WORKFLOWS_PROCESSES", "processes")
 
 
 @dataclass
@@ -116,13 +116,17 @@ def load_config(folder: Path | str | None = None) -> Config:
     """Load `config/`; raise YamlSourceError listing every problem in every file."""
     folder = Path(folder) if folder is not None else locate_config_dir()
     problems: list[Problem] = []
-    partnership, _ = _load_model(folder / "partnership.yaml", PartnershipSettings, problems)
+    partnership, partnership_located = _load_model(folder / "partnership.yaml", PartnershipSettings, problems)
     calendar, _ = _load_model(folder / "calendar.yaml", CalendarSettings, problems)
     roles, _ = _load_model(folder / "roles.yaml", RolesFile, problems)
     agencies, _ = _load_model(folder / "agencies.yaml", AgenciesFile, problems)
     people, people_located = _load_model(folder / "people.yaml", PeopleFile, problems)
     if people and people_located and roles and agencies:
         problems.extend(_check_people(people, people_located, roles, agencies))
+    if partnership and partnership_located and roles:
+        for index, role in enumerate(partnership.digest_roles):
+            if role not in roles.roles:
+                problems.append(partnership_located.problem(("digest_roles", index), f"unknown role {role!r}"))
     if problems or not (partnership and calendar and roles and agencies and people):
         raise YamlSourceError(problems)
     directory = Directory(roles.roles, agencies.agencies, people.people)

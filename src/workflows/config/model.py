@@ -19,6 +19,12 @@ class PartnershipSettings(Strict):
     name: str
     sender: Email = Field(description="the address messages come from")
     business_unit_email: Email
+    web_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="where practitioners' links point (workflows web)"
+    )
+    digest_roles: list[str] = Field(
+        default_factory=list, description="roles sent the daily digest of overdue and at-risk items"
+    )
 
 
 class WorkingHours(Strict):

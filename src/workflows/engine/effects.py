@@ -39,6 +39,7 @@ class Notify:
     assignee: str | None = None  # a person put in place of the role
     copy_role: str | None = None  # escalations copy the owner
     due_at: datetime | None = None
+    urgent: bool = False  # an hour-based deadline: sent at once, even outside working hours
     details: dict[str, Any] = field(default_factory=dict)
 
 

@@ -87,9 +87,11 @@ class _Step:
         agency = extra.pop("agency", None)
         if agency is None and slot is not None and stage is not None:
             agency = slot.task if self.stage_def(slot.stage).for_each else stage.agency
+        details = {"due_version": version, "number": number, **extra.pop("details", {})}
         self.effects.append(
             Notify(
                 key=extra.pop("key", key),
+                details=details,
                 kind=kind,
                 stage=slot.stage if slot else None,
                 task=slot.task if slot else None,
@@ -97,6 +99,7 @@ class _Step:
                 agency=agency,
                 assignee=item.assignee if item else None,
                 due_at=item.due_at if item else None,
+                urgent=slot is not None and self.stage_def(slot.stage).due.in_.is_elapsed_time,
                 **extra,
             )
         )
@@ -158,6 +161,8 @@ class _Step:
         if stage_def.agency:
             stage.agency = self.state.facts.get(stage_def.agency)
         kind = "decision-needed" if stage_def.decision else "task-assigned"
+        if stage_def.for_each and self.process.recurs:
+            kind = "audit-round-opened"  # a recurring round's per-agency return
         self.audit("stage-opened", f"{stage_def.title}: due {deadline.display()} ({description})", slot=Slot(stage_id))
         if stage_def.for_each:
             items = list(self.state.facts.get(stage_def.for_each) or [])

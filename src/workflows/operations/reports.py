@@ -11,6 +11,7 @@ from sqlalchemy import select
 from workflows import clock
 from workflows.calendar.london import to_london
 from workflows.engine.state import CaseState, ItemState, ItemStatus
+from workflows.notify.outbox import failed_for
 from workflows.operations.errors import OperationError
 from workflows.operations.runtime import Runtime
 from workflows.store import repository as repo
@@ -72,6 +73,7 @@ class OpenItem:
     working_days_overdue: int
     escalation_level: int
     at_risk: bool  # not overdue yet, but due within the at-risk window
+    undelivered: tuple[str, ...] = ()  # messages about this item that could not be delivered
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +87,7 @@ class OpenItem:
             "working_days_overdue": self.working_days_overdue,
             "escalation_level": self.escalation_level,
             "status": "at risk" if self.at_risk else "overdue",
+            "undelivered": list(self.undelivered),
         }
 
 
@@ -97,6 +100,7 @@ def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
     horizon = datetime.combine(horizon_day, settings.day_ends_at, tzinfo=now.tzinfo)
     query = (
         select(
+            cases.c.id,
             cases.c.reference,
             cases.c.process_id,
             items.c.stage,
@@ -112,7 +116,9 @@ def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
     )
     found = []
     with runtime.db.connect() as connection:
-        for row in connection.execute(query):
+        rows = list(connection.execute(query))
+        problems = failed_for(connection, sorted({row.id for row in rows}))
+        for row in rows:
             process = runtime.library.processes.get(row.process_id)
             calendar = runtime.config.calendar(process.calendar) if process else england
             due = to_london(row.due_at)
@@ -129,6 +135,7 @@ def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
                     working_days_overdue=calendar.working_days_between(due.date(), now.date()) if late else 0,
                     escalation_level=row.escalation_level,
                     at_risk=not late,
+                    undelivered=tuple(problems.get((row.id, row.stage, row.task or ""), ())),
                 )
             )
     return found

@@ -134,4 +134,8 @@ def tick(runtime: Runtime, now: datetime | None = None, *, holder: str | None = 
         if sqlite:
             with runtime.db.begin() as connection:
                 repo.release_lease(connection, SWEEPER_LEASE, holder)
+    from workflows.notify.digest import queue_daily_digest
+
+    if queue_daily_digest(runtime, now):
+        fired["digest"] += 1
     return fired

@@ -192,6 +192,7 @@ def apply_effects(
             "assignee": notice.assignee,
             "copy_role": notice.copy_role,
             "due_at": notice.due_at,
+            "urgent": notice.urgent,
             "details": notice.details,
             "created_at": now,
             "status": "pending",

@@ -98,11 +98,14 @@ outbox = Table(
     Column("due_at", UtcDateTime),
     Column("details", JSON, nullable=False, default=dict),
     Column("created_at", UtcDateTime, nullable=False),
-    Column("status", String(20), nullable=False, default="pending"),
+    Column("status", String(20), nullable=False, default="pending"),  # pending | sent | failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime),
     Column("sent_at", UtcDateTime),
     Column("error", Text),
+    Column("urgent", Boolean, nullable=False, default=False),  # goes out at once, quiet hours or not
+    Column("claimed_until", UtcDateTime),  # a deliverer is sending it; after this, another may
+    Column("recipients", JSON),  # who it went to, resolved from the directory at sending
 )
 Index("ix_outbox_pending", outbox.c.status, outbox.c.next_attempt_at)
 

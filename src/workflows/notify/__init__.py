@@ -1,0 +1,1 @@
+"""Messages: who gets them, what they say (Jinja2), the calendar attachment, and SMTP delivery."""

@@ -1,0 +1,121 @@
+"""From an outbox row to the email each recipient gets: context, rendering, headers, attachment.
+
+The context is built from the definition, the directory and the row only. Case facts are never read
+here, so no child's or family's data can reach a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from workflows.calendar.london import to_london
+from workflows.config.loader import Config
+from workflows.definitions.model import Process
+from workflows.notify.invite import deadline_invite, invite_uid
+from workflows.notify.templates import Rendered
+
+# Kinds about a deadline: these carry the calendar attachment.
+DEADLINE_KINDS = {
+    "task-assigned",
+    "decision-needed",
+    "audit-round-opened",
+    "reminder",
+    "due-today",
+    "overdue",
+    "escalation",
+    "extension-approved",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """An outbox row, as delivery needs it."""
+
+    id: int
+    key: str
+    kind: str
+    reference: str | None
+    process: Process | None
+    stage: str | None
+    task: str | None
+    role: str | None
+    agency: str | None
+    copy_role: str | None
+    due_at: datetime | None
+    details: dict[str, Any]
+
+
+def message_id(key: str, recipient: str, domain: str) -> str:
+    """Derived from the message key and recipient: a resend after a crash is recognisably the same message."""
+    return f"<{hashlib.sha256(f'{key}|{recipient.lower()}'.encode()).hexdigest()[:40]}@{domain}>"
+
+
+def _format_due(due_at: datetime | None, hour_based: bool) -> str | None:
+    if due_at is None:
+        return None
+    local = to_london(due_at)
+    return f"{local:%A} {local.day} {local:%B %Y at %H:%M}" if hour_based else f"{local:%A} {local.day} {local:%B %Y}"
+
+
+def context_for(queued: Queued, config: Config, recipient: str, copied: bool, link: str) -> dict[str, Any]:
+    directory = config.directory
+    process = queued.process
+    stage = process.stages.get(queued.stage) if process and queued.stage else None
+    hour_based = bool(stage and stage.due.in_.is_elapsed_time)
+    agency = directory.agencies.get(queued.task or queued.agency or "")
+    roles = directory.roles
+    return {
+        "kind": queued.kind,
+        "partnership": config.partnership.name,
+        "business_unit_email": config.partnership.business_unit_email,
+        "reference": queued.reference,
+        "process": process.title if process else None,
+        "stage": stage.title if stage else None,
+        "asks": stage.asks if stage else None,
+        "options": [option.label for option in stage.decision.options.values()] if stage and stage.decision else [],
+        "agency": agency.name if agency else None,
+        "role": roles[queued.role].title if queued.role in roles else None,
+        "copy_role": roles[queued.copy_role].title if queued.copy_role in roles else None,
+        "due": _format_due(queued.due_at, hour_based),
+        "urgent": hour_based,
+        "level": queued.details.get("number") if queued.kind == "escalation" else None,
+        "items": queued.details.get("items", []),
+        "copied": copied,
+        "recipient": recipient,
+        "link": link,
+    }
+
+
+def build_email(queued: Queued, rendered: Rendered, *, sender: str, recipient: str, stamp: datetime) -> EmailMessage:
+    domain = sender.rpartition("@")[2]
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = rendered.subject
+    message["Message-ID"] = message_id(queued.key, recipient, domain)
+    message["Date"] = format_datetime(stamp)
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Workflows-Key"] = queued.key
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    if queued.kind in DEADLINE_KINDS and queued.due_at is not None and queued.reference and queued.stage:
+        stage = queued.process.stages.get(queued.stage) if queued.process else None
+        hour_based = bool(stage and stage.due.in_.is_elapsed_time)
+        ics = deadline_invite(
+            uid=invite_uid(queued.reference, queued.stage, queued.task, domain),
+            sequence=int(queued.details.get("due_version", 0)),
+            summary=f"Due: {rendered.subject}",
+            description=f"{queued.reference}: see the message for the link",
+            due_at=queued.due_at,
+            due_day=None if hour_based else to_london(queued.due_at).date(),
+            stamp=stamp,
+        )
+        message.add_attachment(
+            ics.encode(), maintype="text", subtype="calendar", filename="deadline.ics", params={"method": "PUBLISH"}
+        )
+    return message

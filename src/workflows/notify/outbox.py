@@ -1,0 +1,147 @@
+"""The outbox table as delivery sees it: claim a batch, record each recipient, mark sent or failed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+
+from workflows.store.schema import cases, outbox
+
+MAX_ATTEMPTS = 10
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 ... minutes, at most an hour, between tries after a temporary failure."""
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+def claim_batch(
+    connection: Connection, now: datetime, limit: int, hold_until: datetime, *, urgent_only: bool
+) -> list[Any]:
+    """Pending messages due now, locked against other deliverers until `hold_until`."""
+    ready = [
+        outbox.c.status == "pending",
+        outbox.c.next_attempt_at <= now,
+        or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+    ]
+    if urgent_only:
+        ready.append(outbox.c.urgent.is_(True))
+    ids = [
+        row.id
+        for row in connection.execute(
+            select(outbox.c.id).where(and_(*ready)).order_by(outbox.c.id).limit(limit).with_for_update(skip_locked=True)
+        )
+    ]
+    if not ids:
+        return []
+    connection.execute(update(outbox).where(outbox.c.id.in_(ids)).values(claimed_until=hold_until))
+    query = (
+        select(outbox, cases.c.reference, cases.c.definition_hash)
+        .outerjoin(cases, cases.c.id == outbox.c.case_id)
+        .where(outbox.c.id.in_(ids))
+        .order_by(outbox.c.id)
+    )
+    return list(connection.execute(query))
+
+
+def save_progress(connection: Connection, message_id: int, recipients: dict[str, str]) -> None:
+    connection.execute(update(outbox).where(outbox.c.id == message_id).values(recipients=recipients))
+
+
+def finish(connection: Connection, message_id: int, now: datetime, recipients: dict[str, str], note: str | None) -> str:
+    """Every recipient has an outcome: sent if anyone got it, failed if all refused."""
+    refused = {address: outcome for address, outcome in recipients.items() if outcome != "sent"}
+    status = "sent" if len(refused) < len(recipients) else "failed"
+    problems = [f"{address} {outcome}" for address, outcome in refused.items()] + ([note] if note else [])
+    connection.execute(
+        update(outbox)
+        .where(outbox.c.id == message_id)
+        .values(
+            status=status,
+            sent_at=now if status == "sent" else None,
+            recipients=recipients,
+            claimed_until=None,
+            error="; ".join(problems) or None,
+            attempts=outbox.c.attempts + 1,
+        )
+    )
+    return status
+
+
+def fail(connection: Connection, message_id: int, reason: str) -> None:
+    connection.execute(
+        update(outbox).where(outbox.c.id == message_id).values(status="failed", claimed_until=None, error=reason)
+    )
+
+
+def defer(connection: Connection, message_id: int, attempts: int, now: datetime, reason: str) -> str:
+    """A temporary failure: try again later, or give up after MAX_ATTEMPTS."""
+    tried = attempts + 1
+    if tried >= MAX_ATTEMPTS:
+        fail(connection, message_id, f"gave up after {tried} attempts: {reason}")
+        return "failed"
+    connection.execute(
+        update(outbox)
+        .where(outbox.c.id == message_id)
+        .values(attempts=tried, next_attempt_at=now + backoff(tried), claimed_until=None, error=reason)
+    )
+    return "deferred"
+
+
+def release(connection: Connection, ids: list[int]) -> None:
+    if ids:
+        connection.execute(update(outbox).where(outbox.c.id.in_(ids)).values(claimed_until=None))
+
+
+def waiting_for_hours(connection: Connection, now: datetime) -> int:
+    query = (
+        select(func.count())
+        .select_from(outbox)
+        .where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now, outbox.c.urgent.is_(False))
+    )
+    return connection.execute(query).scalar_one()
+
+
+def listing(connection: Connection, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    query = (
+        select(outbox, cases.c.reference)
+        .outerjoin(cases, cases.c.id == outbox.c.case_id)
+        .order_by(outbox.c.id.desc())
+        .limit(limit)
+    )
+    if status:
+        query = query.where(outbox.c.status == status)
+    rows = []
+    for row in connection.execute(query):
+        rows.append(
+            {
+                "key": row.key,
+                "kind": row.kind,
+                "reference": row.reference,
+                "stage": row.stage,
+                "task": row.task,
+                "role": row.role,
+                "status": row.status,
+                "attempts": row.attempts,
+                "created_at": row.created_at.isoformat(),
+                "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+                "recipients": row.recipients or {},
+                "error": row.error,
+            }
+        )
+    return rows
+
+
+def failed_for(connection: Connection, case_ids: list[int]) -> dict[tuple[int, str, str], list[str]]:
+    """Delivery problems per item, for the overdue report."""
+    if not case_ids:
+        return {}
+    query = select(outbox.c.case_id, outbox.c.stage, outbox.c.task, outbox.c.kind, outbox.c.error).where(
+        outbox.c.case_id.in_(case_ids), outbox.c.error.is_not(None)
+    )
+    found: dict[tuple[int, str, str], list[str]] = {}
+    for row in connection.execute(query):
+        found.setdefault((row.case_id, row.stage or "", row.task or ""), []).append(f"{row.kind}: {row.error}")
+    return found

@@ -1,0 +1,32 @@
+"""SMTP settings, from the environment only (a password never sits in a file in the repository)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str = "127.0.0.1"
+    port: int = 25
+    starttls: bool = False
+    tls: bool = False
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+    @classmethod
+    def from_environment(cls) -> SmtpSettings:
+        env = os.environ
+        return cls(
+            host=env.get("WORKFLOWS_SMTP_HOST", cls.host),
+            port=int(env.get("WORKFLOWS_SMTP_PORT", cls.port)),
+            starttls=env.get("WORKFLOWS_SMTP_STARTTLS", "").lower() in _TRUE,
+            tls=env.get("WORKFLOWS_SMTP_TLS", "").lower() in _TRUE,
+            user=env.get("WORKFLOWS_SMTP_USER") or None,
+            password=env.get("WORKFLOWS_SMTP_PASSWORD") or None,
+            timeout=float(env.get("WORKFLOWS_SMTP_TIMEOUT", cls.timeout)),
+        )
