@@ -22,11 +22,11 @@ class SmtpSettings:
     def from_environment(cls) -> SmtpSettings:
         env = os.environ
         return cls(
-            host=env.get("WORKFLOWS_SMTP_HOST", cls.host),
-            port=int(env.get("WORKFLOWS_SMTP_PORT", cls.port)),
+            host=env.get("WORKFLOWS_SMTP_HOST", "127.0.0.1"),
+            port=int(env.get("WORKFLOWS_SMTP_PORT", "25")),
             starttls=env.get("WORKFLOWS_SMTP_STARTTLS", "").lower() in _TRUE,
             tls=env.get("WORKFLOWS_SMTP_TLS", "").lower() in _TRUE,
             user=env.get("WORKFLOWS_SMTP_USER") or None,
             password=env.get("WORKFLOWS_SMTP_PASSWORD") or None,
-            timeout=float(env.get("WORKFLOWS_SMTP_TIMEOUT", cls.timeout)),
+            timeout=float(env.get("WORKFLOWS_SMTP_TIMEOUT", "30")),
         )
