@@ -49,7 +49,7 @@ def secret_texts() -> list[str]:
             texts += [str(value), value.strftime("%d/%m/%Y"), f"{value.day} {value:%B %Y}"]
         else:
             texts.append(str(value))
-    return texts + ["Zebedee", "Quillfeather", "Marigold"]
+    return [*texts, "Zebedee", "Quillfeather", "Marigold"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
