@@ -24,9 +24,10 @@ from workflows.operations.transactions import in_transaction
 from workflows.store import repository as repo
 
 
-def with_directory_defaults(runtime: Runtime, process: Process, facts: dict[str, Any]) -> dict[str, Any]:
-    """Agency lists not given default to the directory's selection (e.g. every Section 11 agency)."""
-    filled = dict(facts)
+def with_defaults(runtime: Runtime, process: Process, facts: dict[str, Any]) -> dict[str, Any]:
+    """Facts not given default to a recurring process's round facts, and agency lists to the directory's
+    selection (e.g. every Section 11 agency)."""
+    filled = {**(process.recurs.facts if process.recurs else {}), **facts}
     for name, fact in process.facts.items():
         if name not in filled and fact.type is FactType.AGENCY_LIST and fact.from_directory:
             selection = fact.from_directory
@@ -76,7 +77,7 @@ def _start_in(
         state, effects = start_case(
             definition,
             reference,
-            with_directory_defaults(runtime, process, facts),
+            with_defaults(runtime, process, facts),
             now,
             actor=actor,
             origin=origin,

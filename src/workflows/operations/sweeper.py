@@ -15,6 +15,7 @@ from workflows.engine import commands as cmd
 from workflows.engine.effects import Audit, Notify
 from workflows.engine.state import Slot
 from workflows.operations.cases import _start_in, run_on
+from workflows.operations.happenings import CASE_STARTED, Happening, happenings_from
 from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
 from workflows.recurrence import latest_due, next_occurrence, occurrence_at, occurrence_day
@@ -61,15 +62,18 @@ def schedule_recurrences(runtime: Runtime, now: datetime) -> None:
             )
 
 
-def _fire_recurrence(connection: Connection, runtime: Runtime, timer: repo.DueTimer, now: datetime) -> str:
+Fired = tuple[list[str], list[Happening]]
+
+
+def _fire_recurrence(connection: Connection, runtime: Runtime, timer: repo.DueTimer, now: datetime) -> Fired:
     process = runtime.library.processes.get(timer.process_id or "")
     if process is None or process.recurs is None:
         repo.delete_timer(connection, timer.id)  # the process is no longer recurring
-        return "stale"
+        return ["stale"], []
     rules = runtime.config.timing_rules(process)
     number = latest_due(process.recurs, rules, timer.occurrence or 0, now)
     day = occurrence_day(process.recurs, number)
-    _start_in(
+    reference, _ = _start_in(
         connection,
         runtime,
         process.id,
@@ -79,20 +83,29 @@ def _fire_recurrence(connection: Connection, runtime: Runtime, timer: repo.DueTi
         origin=f"scheduled round of {day:%d %B %Y}",
     )
     repo.set_recurrence_timer(connection, process.id, number + 1, occurrence_at(process.recurs, number + 1, rules))
-    return "cycle-start"
+    return ["cycle-start"], [Happening(CASE_STARTED, reference, process.id)]
 
 
-def _fire_item(connection: Connection, runtime: Runtime, timer: repo.DueTimer, now: datetime) -> list[str]:
+def _fire_item(connection: Connection, runtime: Runtime, timer: repo.DueTimer, now: datetime) -> Fired:
     assert timer.case_id is not None and timer.stage is not None
     stored = repo.load_case_by_id(connection, timer.case_id, for_update=True)
     _, effects = run_on(connection, runtime, stored, cmd.FireTimer(Slot(timer.stage, timer.task)), now)
     kinds = [_NOTICE_COUNTS[e.kind] for e in effects if isinstance(e, Notify) and e.kind in _NOTICE_COUNTS]
     kinds += [_AUDIT_COUNTS[e.action] for e in effects if isinstance(e, Audit) and e.action in _AUDIT_COUNTS]
-    return kinds or ["stale"]
+    return kinds or ["stale"], happenings_from(stored.state.reference, stored.state.process_id, effects)
 
 
-def tick(runtime: Runtime, now: datetime | None = None, *, holder: str | None = None) -> Counter[str]:
-    """Fire every timer due at `now`, each in its own transaction; count what fired, by kind."""
+def tick(
+    runtime: Runtime,
+    now: datetime | None = None,
+    *,
+    holder: str | None = None,
+    happenings: list[Happening] | None = None,
+) -> Counter[str]:
+    """Fire every timer due at `now`, each in its own transaction; count what fired, by kind.
+
+    `happenings`, when given, receives what each committed step did (for Prefect events).
+    """
     now = now or clock.now()
     holder = holder or uuid.uuid4().hex
     sqlite = runtime.db.dialect.name == "sqlite"
@@ -105,20 +118,20 @@ def tick(runtime: Runtime, now: datetime | None = None, *, holder: str | None = 
     failed: set[int] = set()
     claimed: list[repo.DueTimer] = []
 
-    def fire_next(connection: Connection) -> list[str] | None:
+    def fire_next(connection: Connection) -> Fired | None:
         timer = repo.claim_due_timer(connection, now, failed)
         if timer is None:
             return None
         claimed[:] = [timer]
         if timer.process_id:
-            return [_fire_recurrence(connection, runtime, timer, now)]
+            return _fire_recurrence(connection, runtime, timer, now)
         return _fire_item(connection, runtime, timer, now)
 
     try:
         while True:
             claimed.clear()
             try:
-                kinds = in_transaction(runtime.db, fire_next)
+                kinds = in_transaction(runtime.db, fire_next)  # (counts, happenings)
             except Exception:
                 if not claimed:
                     raise
@@ -129,7 +142,9 @@ def tick(runtime: Runtime, now: datetime | None = None, *, holder: str | None = 
                 continue
             if kinds is None:
                 break
-            fired.update(kinds)
+            fired.update(kinds[0])
+            if happenings is not None:
+                happenings.extend(kinds[1])
     finally:
         if sqlite:
             with runtime.db.begin() as connection:

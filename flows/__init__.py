@@ -1,0 +1,1 @@
+"""Prefect flows: thin entry points that call `src/workflows`. Served by `workflows serve`."""

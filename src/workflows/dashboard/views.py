@@ -1,0 +1,155 @@
+"""The DSP views as plain data and Markdown. Built from references, titles and roles only: no facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from workflows.calendar.london import to_london
+from workflows.engine.state import CaseStatus, ItemStatus
+from workflows.operations.reports import overdue
+from workflows.operations.runtime import Runtime
+from workflows.store import repository as repo
+from workflows.store.schema import cases, outbox
+
+
+def _day(moment: Any) -> str:
+    if moment is None:
+        return "-"
+    local = to_london(moment)
+    return f"{local:%a} {local.day} {local:%b %Y}"
+
+
+def overdue_rows(runtime: Runtime) -> list[dict[str, Any]]:
+    """One row per overdue or at-risk item, sorted by agency then process."""
+    directory = runtime.config.directory
+    rows = []
+    for item in overdue(runtime):
+        process = runtime.library.processes.get(item.process)
+        stage = process.stages.get(item.stage) if process else None
+        agency = directory.agencies.get(item.agency or "")
+        role = directory.roles.get(item.owner_role)
+        rows.append(
+            {
+                "agency": agency.name if agency else "(partnership)",
+                "process": process.title if process else item.process,
+                "reference": item.reference,
+                "stage": stage.title if stage else item.stage,
+                "owner role": role.title if role else item.owner_role,
+                "due": _day(item.due_at),
+                "status": "at risk" if item.at_risk else "overdue",
+                "working days overdue": item.working_days_overdue,
+                "escalation level": item.escalation_level,
+                "delivery problems": "; ".join(item.undelivered) or "",
+            }
+        )
+    return sorted(rows, key=lambda row: (row["agency"], row["process"], row["reference"]))
+
+
+def case_timeline(runtime: Runtime, reference: str) -> str:
+    """A case's timeline in Markdown: stages and dates, what was sent to whom (roles), pauses, extensions."""
+    with runtime.db.connect() as connection:
+        stored = repo.load_case(connection, reference)
+        if stored is None:
+            raise KeyError(reference)
+        process = runtime.pinned(connection, stored.state.definition_hash).process
+        sent = list(
+            connection.execute(
+                select(
+                    outbox.c.kind,
+                    outbox.c.stage,
+                    outbox.c.task,
+                    outbox.c.role,
+                    outbox.c.copy_role,
+                    outbox.c.status,
+                    outbox.c.created_at,
+                    outbox.c.error,
+                )
+                .where(outbox.c.case_id == stored.id)
+                .order_by(outbox.c.id)
+            )
+        )
+    state = stored.state
+    roles = runtime.config.directory.roles
+
+    def role_title(key: str | None) -> str:
+        return roles[key].title if key in roles else (key or "business unit")
+
+    lines = [
+        f"# {reference}: {process.title}",
+        "",
+        f"Status: **{state.status.value}**. Started {_day(state.started_at)}."
+        + (f" Closed {_day(state.closed_at)}." if state.closed_at else ""),
+        "",
+        "| stage | status | owner | due | finished | decision |",
+        "|---|---|---|---|---|---|",
+    ]
+    for stage_id, stage in state.stages.items():
+        stage_def = process.stages[stage_id]
+        tasks = ""
+        if stage.tasks:
+            done = sum(task.status is ItemStatus.DONE for task in stage.tasks.values())
+            tasks = f" ({done}/{len(stage.tasks)} returned)"
+        decision = stage.decision or ""
+        if stage.decided_automatically:
+            decision += " (unresolved at deadline)"
+        lines.append(
+            f"| {stage_def.title} | {stage.status.value}{tasks} | {role_title(stage_def.owner)} | "
+            f"{_day(stage.due_at)} | {_day(stage.finished_at)} | {decision} |"
+        )
+    shifts = [(stage_id, shift) for stage_id, stage in state.stages.items() for shift in stage.shifts]
+    if state.pauses or shifts:
+        lines += ["", "## Pauses and extensions", ""]
+        for pause in state.pauses:
+            until = f" to {_day(pause.ended_at)}" if pause.ended_at else " (still paused)"
+            lines.append(f"- Paused {_day(pause.started_at)}{until}: {pause.reason}")
+        for stage_id, shift in shifts:
+            lines.append(f"- {process.stages[stage_id].title}: {shift.kind} of {shift.amount} ({shift.reason})")
+    lines += ["", "## Messages", "", "| queued | kind | stage | to | copy | status |", "|---|---|---|---|---|---|"]
+    for row in sent:
+        stage = process.stages[row.stage].title if row.stage in process.stages else "-"
+        task = f" [{row.task}]" if row.task else ""
+        status = row.status + (f": {row.error}" if row.error else "")
+        lines.append(
+            f"| {_day(row.created_at)} | {row.kind} | {stage}{task} | {role_title(row.role)} | "
+            f"{role_title(row.copy_role) if row.copy_role else ''} | {status} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class RoundProgress:
+    reference: str
+    process: str
+    returned: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.returned / self.total if self.total else 100.0
+
+
+def audit_round_progress(runtime: Runtime) -> list[RoundProgress]:
+    """For each open round of a recurring, fanned-out process: how many agencies or schools have returned."""
+    recurring = {pid for pid, process in runtime.library.processes.items() if process.recurs}
+    progress = []
+    with runtime.db.connect() as connection:
+        query = select(cases.c.reference).where(
+            cases.c.process_id.in_(recurring), cases.c.status.in_([CaseStatus.OPEN.value, CaseStatus.PAUSED.value])
+        )
+        references = list(connection.execute(query).scalars())
+        for reference in references:
+            stored = repo.load_case(connection, reference)
+            assert stored is not None
+            process = runtime.pinned(connection, stored.state.definition_hash).process
+            # The round's returns: its first fanned-out stage (before it opens, nobody has returned yet).
+            returns = next((stage_id for stage_id, stage in process.stages.items() if stage.for_each), None)
+            if returns is None:
+                continue
+            stage = stored.state.stages[returns]
+            total = len(stage.tasks) or len(stored.state.facts.get(process.stages[returns].for_each or "") or [])
+            returned = sum(task.status is ItemStatus.DONE for task in stage.tasks.values())
+            progress.append(RoundProgress(reference, stored.state.process_id, returned, total))
+    return progress

@@ -1,0 +1,38 @@
+"""What happened in a step, named as the Prefect events DSPs can automate on. No fact values: ever."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.engine.effects import Audit, Effect, Notify
+
+STAGE_OVERDUE = "workflows.stage.overdue"
+STAGE_ESCALATED = "workflows.stage.escalated"
+CASE_STARTED = "workflows.case.started"
+CASE_CLOSED = "workflows.case.closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Happening:
+    event: str
+    reference: str
+    process: str
+    stage: str | None = None
+    task: str | None = None
+    level: int | None = None
+    role: str | None = None
+
+
+def happenings_from(reference: str, process: str, effects: list[Effect]) -> list[Happening]:
+    found = []
+    for effect in effects:
+        if isinstance(effect, Audit) and effect.action == "overdue":
+            found.append(Happening(STAGE_OVERDUE, reference, process, effect.stage, effect.task))
+        elif isinstance(effect, Notify) and effect.kind == "escalation":
+            level = int(effect.details.get("number", 0)) or None
+            found.append(Happening(STAGE_ESCALATED, reference, process, effect.stage, effect.task, level, effect.role))
+        elif isinstance(effect, Audit) and effect.action == "case-started":
+            found.append(Happening(CASE_STARTED, reference, process))
+        elif isinstance(effect, Audit) and effect.action == "case-closed":
+            found.append(Happening(CASE_CLOSED, reference, process))
+    return found
