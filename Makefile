@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/workflows simulate rapid-review --start today
+	$(VENV)/bin/workflows up
 
 # The store tests run on SQLite and on PostgreSQL; this machine's PostgreSQL unless told otherwise.
 export WORKFLOWS_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test

@@ -51,7 +51,8 @@ def schedule_recurrences(runtime: Runtime, now: datetime) -> None:
             start_of_today = london_wall_time(now.date(), time(0)) - timedelta(microseconds=1)
             number = next_occurrence(process.recurs, rules, start_of_today)
             at = occurrence_at(process.recurs, number, rules)
-            repo.set_recurrence_timer(connection, process.id, number, at)
+            if not repo.add_recurrence_timer(connection, process.id, number, at):
+                continue  # another sweeper scheduled it a moment ago
             repo.add_audit(
                 connection,
                 None,

@@ -253,6 +253,20 @@ def set_recurrence_timer(connection: Connection, process_id: str, occurrence: in
     upsert(connection, timers, [row], ["slot_key"])
 
 
+def add_recurrence_timer(connection: Connection, process_id: str, occurrence: int, at: datetime) -> bool:
+    """Give a recurring process its first timer unless it has one; True when this call added it.
+
+    Insert-if-missing, never overwrite: sweepers starting together must not reset a timer another has advanced.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    row = {"slot_key": recurrence_key(process_id), "process_id": process_id, "occurrence": occurrence, "fire_at": at}
+    statement = dialect.insert(timers).values(**row).on_conflict_do_nothing(index_elements=["slot_key"])
+    # RETURNING, not rowcount: the PostgreSQL driver reports no row count for this statement.
+    return connection.execute(statement.returning(timers.c.id)).first() is not None
+
+
 def delete_timer(connection: Connection, timer_id: int) -> None:
     connection.execute(delete(timers).where(timers.c.id == timer_id))
 
