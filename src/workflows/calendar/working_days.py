@@ -91,10 +91,21 @@ class WorkingDayCalendar:
             day += _ONE_DAY
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]: how many working days `end` is past `start`."""
-        count, day = 0, start
-        while day < end:
-            day += _ONE_DAY
-            if self.is_working_day(day):
-                count += 1
-        return count
+        """Working days in (start, end]: how many working days `end` is past `start`.
+
+        Counted by arithmetic, not day by day: reports ask this for every overdue item.
+        """
+        if end <= start:
+            return 0
+        first, last = start + _ONE_DAY, end
+        days = (last - first).days + 1
+        weeks, rest = divmod(days, 7)
+        weekdays = weeks * 5 + sum(1 for offset in range(rest) if (first.weekday() + offset) % 7 < 5)
+        closed = {day for year in range(first.year, last.year + 1) for day in self._holidays_for(year)}
+        closed |= set(self.closures)
+        return weekdays - sum(1 for day in closed if first <= day <= last and day.weekday() < 5)
+
+    def _holidays_for(self, year: int) -> dict[date, str]:
+        if year not in self._holidays_by_year:
+            self._holidays_by_year[year] = _bank_holidays(year)
+        return self._holidays_by_year[year]

@@ -12,7 +12,7 @@ from workflows.notify.quiet_hours import sending_hours_open
 from workflows.operations.reports import OpenItem, overdue
 from workflows.operations.runtime import Runtime
 from workflows.store.schema import outbox
-from workflows.store.upsert import insert_ignoring_duplicates
+from workflows.store.upsert import insert_if_missing
 
 
 def _line(runtime: Runtime, item: OpenItem) -> dict[str, Any]:
@@ -63,5 +63,5 @@ def queue_daily_digest(runtime: Runtime, now: datetime) -> int:
         for role in roles
     ]
     with runtime.db.begin() as connection:
-        insert_ignoring_duplicates(connection, outbox, rows, ["key"])
-    return len(rows)
+        # RETURNING tells what this sweeper added: others running at the same time may have queued it first.
+        return sum(insert_if_missing(connection, outbox, row, "key") for row in rows)

@@ -134,13 +134,17 @@ def listing(connection: Connection, status: str | None = None, limit: int = 200)
     return rows
 
 
-def failed_for(connection: Connection, case_ids: list[int]) -> dict[tuple[int, str, str], list[str]]:
-    """Delivery problems per item, for the overdue report."""
-    if not case_ids:
-        return {}
+def delivery_problems(connection: Connection, since: datetime | None = None) -> dict[tuple[int, str, str], list[str]]:
+    """Delivery problems per item (case id, stage, task), for the overdue report.
+
+    Messages with an error are few, so they are read whole rather than matched against a list of open cases
+    (a list that, in a national deployment, is longer than a statement may carry).
+    """
     query = select(outbox.c.case_id, outbox.c.stage, outbox.c.task, outbox.c.kind, outbox.c.error).where(
-        outbox.c.case_id.in_(case_ids), outbox.c.error.is_not(None)
+        outbox.c.error.is_not(None), outbox.c.case_id.is_not(None)
     )
+    if since is not None:
+        query = query.where(outbox.c.created_at >= since)
     found: dict[tuple[int, str, str], list[str]] = {}
     for row in connection.execute(query):
         found.setdefault((row.case_id, row.stage or "", row.task or ""), []).append(f"{row.kind}: {row.error}")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from workflows import clock
 from workflows.calendar.london import to_london
 from workflows.engine.state import CaseState, ItemState, ItemStatus
-from workflows.notify.outbox import failed_for
+from workflows.notify.outbox import delivery_problems
 from workflows.operations.errors import OperationError
 from workflows.operations.runtime import Runtime
 from workflows.store import repository as repo
@@ -117,7 +117,7 @@ def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
     found = []
     with runtime.db.connect() as connection:
         rows = list(connection.execute(query))
-        problems = failed_for(connection, sorted({row.id for row in rows}))
+        problems = delivery_problems(connection) if rows else {}
         for row in rows:
             process = runtime.library.processes.get(row.process_id)
             calendar = runtime.config.calendar(process.calendar) if process else england

@@ -12,7 +12,7 @@ from workflows.definitions.model import Process
 from workflows.engine.effects import Audit, CancelTimer, Effect, Notify, SetTimer
 from workflows.engine.state import CaseState, Slot, case_from_json, case_to_json
 from workflows.store.schema import audit, cases, definitions, items, leases, outbox, reference_counters, timers
-from workflows.store.upsert import insert_ignoring_duplicates, upsert
+from workflows.store.upsert import insert_if_missing, insert_ignoring_duplicates, upsert
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,13 +258,8 @@ def add_recurrence_timer(connection: Connection, process_id: str, occurrence: in
 
     Insert-if-missing, never overwrite: sweepers starting together must not reset a timer another has advanced.
     """
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     row = {"slot_key": recurrence_key(process_id), "process_id": process_id, "occurrence": occurrence, "fire_at": at}
-    statement = dialect.insert(timers).values(**row).on_conflict_do_nothing(index_elements=["slot_key"])
-    # RETURNING, not rowcount: the PostgreSQL driver reports no row count for this statement.
-    return connection.execute(statement.returning(timers.c.id)).first() is not None
+    return insert_if_missing(connection, timers, row, "slot_key")
 
 
 def delete_timer(connection: Connection, timer_id: int) -> None:

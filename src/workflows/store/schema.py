@@ -80,7 +80,8 @@ timers = Table(
     Column("occurrence", Integer),
     Column("fire_at", UtcDateTime, nullable=False),
 )
-Index("ix_timers_fire_at", timers.c.fire_at)
+# (fire_at, id): the claim orders by both, and many timers share a due time (09:00, end of day).
+Index("ix_timers_fire_at_id", timers.c.fire_at, timers.c.id)
 
 outbox = Table(
     "outbox",
@@ -108,6 +109,7 @@ outbox = Table(
     Column("recipients", JSON),  # who it went to, resolved from the directory at sending
 )
 Index("ix_outbox_pending", outbox.c.status, outbox.c.next_attempt_at)
+Index("ix_outbox_case", outbox.c.case_id)
 
 audit = Table(
     "audit",

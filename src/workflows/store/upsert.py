@@ -45,3 +45,10 @@ def insert_ignoring_duplicates(
             index_elements=list(keys)
         )
     connection.execute(statement, list(rows))
+
+
+def insert_if_missing(connection: Connection, table: Table, row: dict[str, Any], key: str) -> bool:
+    """Insert one row unless its key exists; True when this call inserted it (RETURNING, not rowcount,
+    which the PostgreSQL driver does not report for this statement)."""
+    statement = _insert(connection, table).values(**row).on_conflict_do_nothing(index_elements=[key])
+    return connection.execute(statement.returning(table.c[key])).first() is not None
