@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -100,27 +101,52 @@ def _persist(
     effects: list[Effect],
     now: datetime,
 ) -> None:
-    repo.sync_items(connection, case_id, process, before, after)
-    repo.apply_effects(connection, case_id, effects, now, runtime.clock_set)
-    for effect in effects:
-        if isinstance(effect, StartLinkedCase):
-            try:
-                child, _ = _start_in(
-                    connection,
-                    runtime,
-                    effect.process_id,
-                    effect.facts,
-                    now,
-                    business_key=effect.business_key,
-                    origin=f"started by {effect.parent_reference}",
-                    parent=effect.parent_reference,
-                )
-            except OperationError as error:
-                raise OperationError(
-                    f"this decision starts {effect.process_id}, which refused: {error} "
-                    "(give its missing facts with --fact when deciding)"
-                ) from None
-            repo.add_audit(connection, case_id, "linked-case", f"started {child}", now, runtime.clock_set)
+    persist_steps(connection, runtime, [Step(case_id, process, before, after, effects)], now)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One engine step's result, ready to be stored."""
+
+    case_id: int
+    process: Process
+    before: CaseState | None
+    after: CaseState
+    effects: list[Effect]
+
+
+def persist_steps(connection: Connection, runtime: Runtime, steps: list[Step], now: datetime) -> None:
+    """Store steps' states, items, timers, messages and audit entries (one statement per table), then start
+    the cases their decisions link to, all in the caller's transaction."""
+    repo.update_cases(connection, [(step.case_id, step.after) for step in steps if step.before is not None])
+    repo.sync_items_many(connection, [(step.case_id, step.process, step.before, step.after) for step in steps])
+    repo.apply_effects_many(connection, [(step.case_id, step.effects) for step in steps], now, runtime.clock_set)
+    for step in steps:
+        for effect in step.effects:
+            if isinstance(effect, StartLinkedCase):
+                _start_linked(connection, runtime, step.case_id, effect, now)
+
+
+def _start_linked(
+    connection: Connection, runtime: Runtime, case_id: int, effect: StartLinkedCase, now: datetime
+) -> None:
+    try:
+        child, _ = _start_in(
+            connection,
+            runtime,
+            effect.process_id,
+            effect.facts,
+            now,
+            business_key=effect.business_key,
+            origin=f"started by {effect.parent_reference}",
+            parent=effect.parent_reference,
+        )
+    except OperationError as error:
+        raise OperationError(
+            f"this decision starts {effect.process_id}, which refused: {error} "
+            "(give its missing facts with --fact when deciding)"
+        ) from None
+    repo.add_audit(connection, case_id, "linked-case", f"started {child}", now, runtime.clock_set)
 
 
 def start(
@@ -172,7 +198,6 @@ def run_on(
         state, effects = apply(definition, stored.state, command, now)
     except EngineError as error:
         raise OperationError(f"{stored.state.reference}: {error}") from None
-    repo.update_case(connection, stored.id, state)
     _persist(connection, runtime, stored.id, definition.process, stored.state, state, effects, now)
     return state, effects
 

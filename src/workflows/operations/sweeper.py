@@ -12,9 +12,10 @@ from sqlalchemy import Connection
 from workflows import clock
 from workflows.calendar.london import london_wall_time
 from workflows.engine import commands as cmd
-from workflows.engine.effects import Audit, Notify
-from workflows.engine.state import Slot
-from workflows.operations.cases import _start_in, run_on
+from workflows.engine.effects import Audit, Effect, Notify
+from workflows.engine.machine import apply
+from workflows.engine.state import Slot, case_from_json
+from workflows.operations.cases import Step, _start_in, persist_steps
 from workflows.operations.happenings import CASE_STARTED, Happening, happenings_from
 from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
@@ -24,6 +25,9 @@ from workflows.store import repository as repo
 log = logging.getLogger(__name__)
 
 SWEEPER_LEASE = "sweeper"
+# Timers fired per transaction: each engine step is still computed on its own, and a step's state, timers,
+# messages and audit entries always commit together; a batch only shares the commit.
+BATCH_SIZE = 200
 LEASE_LENGTH = timedelta(minutes=5)
 
 # How `tick` reports what fired.
@@ -87,13 +91,51 @@ def _fire_recurrence(connection: Connection, runtime: Runtime, timer: repo.DueTi
     return ["cycle-start"], [Happening(CASE_STARTED, reference, process.id)]
 
 
-def _fire_item(connection: Connection, runtime: Runtime, timer: repo.DueTimer, now: datetime) -> Fired:
-    assert timer.case_id is not None and timer.stage is not None
-    stored = repo.load_case_by_id(connection, timer.case_id, for_update=True)
-    _, effects = run_on(connection, runtime, stored, cmd.FireTimer(Slot(timer.stage, timer.task)), now)
+def _counts(effects: list[Effect]) -> list[str]:
     kinds = [_NOTICE_COUNTS[e.kind] for e in effects if isinstance(e, Notify) and e.kind in _NOTICE_COUNTS]
-    kinds += [_AUDIT_COUNTS[e.action] for e in effects if isinstance(e, Audit) and e.action in _AUDIT_COUNTS]
-    return kinds or ["stale"], happenings_from(stored.state.reference, stored.state.process_id, effects)
+    return kinds + [_AUDIT_COUNTS[e.action] for e in effects if isinstance(e, Audit) and e.action in _AUDIT_COUNTS]
+
+
+def _fire_items(
+    connection: Connection, runtime: Runtime, due: list[repo.DueTimer], now: datetime, failed: set[int]
+) -> Fired:
+    """Fire a batch of item timers: each through the pure engine, stored together in the caller's transaction.
+
+    A timer whose case cannot be read or stepped is left due (and counted failed); the rest go on.
+    """
+    by_case: dict[int, list[repo.DueTimer]] = {}
+    for timer in due:
+        assert timer.case_id is not None
+        by_case.setdefault(timer.case_id, []).append(timer)
+    raw = repo.load_case_rows(connection, list(by_case), for_update=True)
+    kinds: list[str] = []
+    happened: list[Happening] = []
+    steps: list[Step] = []
+    for case_id, group in by_case.items():
+        try:
+            before = case_from_json(raw[case_id])
+            definition = runtime.pinned(connection, before.definition_hash)
+        except Exception:
+            log.exception("case %s cannot be read; its timers stay due", case_id)
+            failed.update(timer.id for timer in group)
+            kinds += ["failed"] * len(group)
+            continue
+        state, effects = before, []
+        for timer in group:
+            try:
+                state, fired = apply(definition, state, cmd.FireTimer(Slot(timer.stage or "", timer.task)), now)
+            except Exception:
+                log.exception("timer %s failed; it stays due and is retried next sweep", timer.slot_key)
+                failed.add(timer.id)
+                kinds.append("failed")
+                continue
+            effects += fired
+            kinds += _counts(fired) or ["stale"]
+        if effects:
+            steps.append(Step(case_id, definition.process, before, state, effects))
+            happened += happenings_from(state.reference, state.process_id, effects)
+    persist_steps(connection, runtime, steps, now)
+    return kinds, happened
 
 
 def tick(
@@ -117,35 +159,39 @@ def tick(
     schedule_recurrences(runtime, now)
     fired: Counter[str] = Counter()
     failed: set[int] = set()
-    claimed: list[repo.DueTimer] = []
+    batch = BATCH_SIZE
 
     def fire_next(connection: Connection) -> Fired | None:
-        timer = repo.claim_due_timer(connection, now, failed)
-        if timer is None:
+        due = repo.claim_due_timers(connection, now, failed, batch)
+        if not due:
             return None
-        claimed[:] = [timer]
-        if timer.process_id:
-            return _fire_recurrence(connection, runtime, timer, now)
-        return _fire_item(connection, runtime, timer, now)
+        kinds: list[str] = []
+        happened: list[Happening] = []
+        for timer in (t for t in due if t.process_id):
+            more, seen = _fire_recurrence(connection, runtime, timer, now)
+            kinds, happened = kinds + more, happened + seen
+        items = [t for t in due if not t.process_id]
+        if items:
+            more, seen = _fire_items(connection, runtime, items, now, failed)
+            kinds, happened = kinds + more, happened + seen
+        return kinds, happened
 
     try:
         while True:
-            claimed.clear()
             try:
-                kinds = in_transaction(runtime.db, fire_next)  # (counts, happenings)
+                result = in_transaction(runtime.db, fire_next)
             except Exception:
-                if not claimed:
+                if batch == 1:
                     raise
-                # One broken case must not stop every other deadline: log it, leave its timer, go on.
-                log.exception("timer %s failed; it stays due and is retried next sweep", claimed[0].slot_key)
-                failed.add(claimed[0].id)
-                fired["failed"] += 1
+                # Something in this batch broke its transaction: go on one timer at a time to isolate it.
+                log.exception("a sweep batch failed; retrying its timers one at a time")
+                batch = 1
                 continue
-            if kinds is None:
+            if result is None:
                 break
-            fired.update(kinds[0])
+            fired.update(result[0])
             if happenings is not None:
-                happenings.extend(kinds[1])
+                happenings.extend(result[1])
     finally:
         if sqlite:
             with runtime.db.begin() as connection:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
 
 from workflows.definitions.model import Process
 from workflows.engine.effects import Audit, CancelTimer, Effect, Notify, SetTimer
@@ -92,11 +92,30 @@ def load_case_by_id(connection: Connection, case_id: int, *, for_update: bool = 
 
 
 def update_case(connection: Connection, case_id: int, state: CaseState) -> None:
-    connection.execute(
-        update(cases)
-        .where(cases.c.id == case_id)
-        .values(status=state.status.value, closed_at=state.closed_at, state=case_to_json(state))
-    )
+    update_cases(connection, [(case_id, state)])
+
+
+_UPDATE_CASE = (
+    update(cases)
+    .where(cases.c.id == bindparam("case_key"))
+    .values(status=bindparam("new_status"), closed_at=bindparam("new_closed_at"), state=bindparam("new_state"))
+)
+
+
+def update_cases(connection: Connection, changed: list[tuple[int, CaseState]]) -> None:
+    if changed:
+        connection.execute(
+            _UPDATE_CASE,
+            [
+                {
+                    "case_key": case_id,
+                    "new_status": state.status.value,
+                    "new_closed_at": state.closed_at,
+                    "new_state": case_to_json(state),
+                }
+                for case_id, state in changed
+            ],
+        )
 
 
 def item_rows(process: Process, state: CaseState) -> dict[tuple[str, str], dict[str, Any]]:
@@ -122,14 +141,20 @@ def item_rows(process: Process, state: CaseState) -> dict[tuple[str, str], dict[
 def sync_items(
     connection: Connection, case_id: int, process: Process, before: CaseState | None, after: CaseState
 ) -> None:
-    old = item_rows(process, before) if before else {}
-    new = item_rows(process, after)
-    gone = [key for key in old if key not in new]
-    for stage_id, task in gone:
-        connection.execute(
-            delete(items).where(items.c.case_id == case_id, items.c.stage == stage_id, items.c.task == task)
-        )
-    changed = [{"case_id": case_id, **row} for key, row in new.items() if old.get(key) != row]
+    sync_items_many(connection, [(case_id, process, before, after)])
+
+
+def sync_items_many(connection: Connection, steps: list[tuple[int, Process, CaseState | None, CaseState]]) -> None:
+    """Bring the items table in step with each case's new state: one statement for all the rows that changed."""
+    changed: list[dict[str, Any]] = []
+    for case_id, process, before, after in steps:
+        old = item_rows(process, before) if before else {}
+        new = item_rows(process, after)
+        for stage_id, task in (key for key in old if key not in new):
+            connection.execute(
+                delete(items).where(items.c.case_id == case_id, items.c.stage == stage_id, items.c.task == task)
+            )
+        changed += [{"case_id": case_id, **row} for key, row in new.items() if old.get(key) != row]
     upsert(connection, items, changed, ["case_id", "stage", "task"])
 
 
@@ -145,66 +170,76 @@ def apply_effects(
     connection: Connection, case_id: int, effects: list[Effect], now: datetime, clock_set: bool
 ) -> list[Notify]:
     """Write timers, outbox messages and audit entries; return the messages queued."""
+    return apply_effects_many(connection, [(case_id, effects)], now, clock_set)
+
+
+def apply_effects_many(
+    connection: Connection, steps: list[tuple[int, list[Effect]]], now: datetime, clock_set: bool
+) -> list[Notify]:
+    """The effects of several steps, one statement per table."""
     # Later effects win: a slot cancelled and then set again in one step keeps its new timer.
     final: dict[str, dict[str, Any] | None] = {}
-    queued: list[Notify] = []
+    outbox_rows: list[dict[str, Any]] = []
     audit_rows: list[dict[str, Any]] = []
-    for effect in effects:
-        if isinstance(effect, SetTimer):
-            key = slot_key(case_id, effect.slot)
-            final[key] = {
-                "slot_key": key,
-                "case_id": case_id,
-                "stage": effect.slot.stage,
-                "task": effect.slot.task,
-                "fire_at": effect.at,
-            }
-        elif isinstance(effect, CancelTimer):
-            final[slot_key(case_id, effect.slot)] = None
-        elif isinstance(effect, Notify):
-            queued.append(effect)
-        elif isinstance(effect, Audit):
-            audit_rows.append(
-                {
+    queued: list[Notify] = []
+    for case_id, effects in steps:
+        for effect in effects:
+            if isinstance(effect, SetTimer):
+                key = slot_key(case_id, effect.slot)
+                final[key] = {
+                    "slot_key": key,
                     "case_id": case_id,
-                    "at": now,
-                    "actor": effect.actor,
-                    "action": effect.action,
-                    "stage": effect.stage,
-                    "task": effect.task,
-                    "detail": effect.detail,
-                    "clock_set": clock_set,
+                    "stage": effect.slot.stage,
+                    "task": effect.slot.task,
+                    "fire_at": effect.at,
                 }
-            )
+            elif isinstance(effect, CancelTimer):
+                final[slot_key(case_id, effect.slot)] = None
+            elif isinstance(effect, Notify):
+                queued.append(effect)
+                outbox_rows.append(_outbox_row(case_id, effect, now))
+            elif isinstance(effect, Audit):
+                audit_rows.append(
+                    {
+                        "case_id": case_id,
+                        "at": now,
+                        "actor": effect.actor,
+                        "action": effect.action,
+                        "stage": effect.stage,
+                        "task": effect.task,
+                        "detail": effect.detail,
+                        "clock_set": clock_set,
+                    }
+                )
     to_delete = [key for key, row in final.items() if row is None]
     if to_delete:
         connection.execute(delete(timers).where(timers.c.slot_key.in_(to_delete)))
     upsert(connection, timers, [row for row in final.values() if row is not None], ["slot_key"])
-    outbox_rows = [
-        {
-            "key": notice.key,
-            "case_id": case_id,
-            "kind": notice.kind,
-            "stage": notice.stage,
-            "task": notice.task,
-            "role": notice.role,
-            "agency": notice.agency,
-            "assignee": notice.assignee,
-            "copy_role": notice.copy_role,
-            "due_at": notice.due_at,
-            "urgent": notice.urgent,
-            "details": notice.details,
-            "created_at": now,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-        }
-        for notice in queued
-    ]
     insert_ignoring_duplicates(connection, outbox, outbox_rows, ["key"])
     if audit_rows:
         connection.execute(audit.insert(), audit_rows)
     return queued
+
+
+def _outbox_row(case_id: int, notice: Notify, now: datetime) -> dict[str, Any]:
+    return {
+        "key": notice.key,
+        "case_id": case_id,
+        "kind": notice.kind,
+        "stage": notice.stage,
+        "task": notice.task,
+        "role": notice.role,
+        "agency": notice.agency,
+        "assignee": notice.assignee,
+        "copy_role": notice.copy_role,
+        "due_at": notice.due_at,
+        "urgent": notice.urgent,
+        "details": notice.details,
+        "created_at": now,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+    }
 
 
 def add_audit(
@@ -233,19 +268,31 @@ class DueTimer:
     fire_at: datetime
 
 
-def claim_due_timer(connection: Connection, now: datetime, skip: set[int]) -> DueTimer | None:
-    """The earliest timer due by `now`, locked for this transaction; other PostgreSQL sweepers skip it."""
+def claim_due_timers(connection: Connection, now: datetime, skip: set[int], limit: int) -> list[DueTimer]:
+    """The earliest timers due by `now`, locked for this transaction; other PostgreSQL sweepers skip them."""
     query = (
         select(timers)
         .where(timers.c.fire_at <= now)
         .order_by(timers.c.fire_at, timers.c.id)
-        .limit(1)
+        .limit(limit)
         .with_for_update(skip_locked=True)
     )
     if skip:
         query = query.where(timers.c.id.not_in(skip))
-    row = connection.execute(query).first()
-    return DueTimer(**row._mapping) if row else None
+    return [DueTimer(**row._mapping) for row in connection.execute(query)]
+
+
+def claim_due_timer(connection: Connection, now: datetime, skip: set[int]) -> DueTimer | None:
+    found = claim_due_timers(connection, now, skip, 1)
+    return found[0] if found else None
+
+
+def load_case_rows(connection: Connection, case_ids: list[int], *, for_update: bool = False) -> dict[int, Any]:
+    """Several cases' raw JSON states, locked in id order (a fixed order, so sweepers never lock in a cycle)."""
+    query = select(cases.c.id, cases.c.state).where(cases.c.id.in_(sorted(case_ids))).order_by(cases.c.id)
+    if for_update:
+        query = query.with_for_update()
+    return {row.id: row.state for row in connection.execute(query)}
 
 
 def set_recurrence_timer(connection: Connection, process_id: str, occurrence: int, at: datetime) -> None:
