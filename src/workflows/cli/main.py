@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from workflows.cli import case_commands, delivery_commands, prefect_commands
+from workflows.cli import case_commands, delivery_commands, prefect_commands, web_commands
 from workflows.cli.calendar_commands import due
 from workflows.cli.definition_commands import schema, simulate, validate
 
@@ -41,6 +41,8 @@ cli.add_command(delivery_commands.deliver)
 cli.add_command(delivery_commands.outbox)
 cli.add_command(prefect_commands.serve)
 cli.add_command(prefect_commands.up)
+cli.add_command(web_commands.link)
+cli.add_command(web_commands.web)
 
 
 def main() -> None:

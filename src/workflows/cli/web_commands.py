@@ -1,0 +1,48 @@
+"""`workflows link` (for the support desk) and `workflows web` (the practitioners' pages)."""
+
+from __future__ import annotations
+
+import click
+
+from workflows.cli.case_commands import runtime
+from workflows.cli.errors import UserError
+
+
+@click.command()
+@click.argument("reference", metavar="REF")
+@click.argument("stage")
+@click.option("--for", "email", required=True, metavar="EMAIL", help="The person the link is for.")
+@click.option("--task", help="The item of a fanned-out stage, e.g. an agency key.")
+def link(reference: str, stage: str, email: str, task: str | None) -> None:
+    """Print a signed action link for EMAIL to act on STAGE of REF."""
+    from workflows import clock
+    from workflows.store import repository as repo
+    from workflows.web.tokens import SECRET_VARIABLE, link_secret, new_claims, sign
+
+    secret = link_secret()
+    if secret is None:
+        raise UserError(f"set {SECRET_VARIABLE} to sign links")
+    with runtime() as rt, rt.db.connect() as connection:
+        stored = repo.load_case(connection, reference)
+        if stored is None:
+            raise UserError(f"no case with reference {reference}")
+        if stage not in stored.state.stages:
+            raise UserError(f"{reference} has no stage {stage!r}")
+        if task is not None and task not in stored.state.stages[stage].tasks:
+            raise UserError(f"stage {stage!r} of {reference} has no task {task!r}")
+        base = rt.config.partnership.web_base_url.rstrip("/")
+    click.echo(f"{base}/t/{sign(new_claims(reference, stage, task, email, clock.now()), secret)}")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+def web(host: str, port: int) -> None:
+    """Serve the pages practitioners reach from their emails."""
+    import uvicorn
+
+    from workflows.web.app import create_app
+
+    with runtime() as rt:
+        app = create_app(lambda: rt)
+        uvicorn.run(app, host=host, port=port, log_level="warning")

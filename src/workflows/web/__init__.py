@@ -1,0 +1,1 @@
+"""Practitioners act on a task from the email, through a signed link, with no account."""

@@ -1,0 +1,168 @@
+"""Every action through a link over real HTTP, and every rejection: clear page, 4xx, nothing changed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from workflows import clock
+from workflows.engine.commands import Complete
+from workflows.notify.delivery import deliver
+from workflows.operations import cases, reports
+from workflows.operations.sweeper import tick
+from workflows.store.schema import extension_requests, outbox
+from workflows.web.tokens import new_claims, sign
+
+AGENCIES = ["stoke-on-trent-city-council", "staffordshire-police"]
+SECRET = "Zebedee Quillfeather"
+LINK = re.compile(r"http://127\.0\.0\.1:8000(/t/[A-Za-z0-9_\-.]+)")
+
+
+def links_in(received) -> list[str]:
+    """The action links in a delivered email's plain-text part (paths only)."""
+    return LINK.findall(received.message.get_body(preferencelist=("plain",)).get_content())
+
+
+def start_review(runtime):
+    facts = {"notification_date": date(2026, 12, 18), "agencies": AGENCIES, "child_name": SECRET}
+    return cases.start(runtime, "rapid-review", facts)[0]
+
+
+def holder(runtime, role, agency=None):
+    return runtime.config.directory.holders(role, agency)[0].email
+
+
+def link(reference, stage, email, task=None, **kwargs):
+    return "/t/" + sign(
+        new_claims(reference, stage, task, email, clock.now(), **kwargs), b"test-secret-not-for-production"
+    )
+
+
+def open_and_post(client, base, path, action, **fields):
+    page = client.get(base + path)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf, page.text
+    return page, client.post(f"{base}{path}/{action}", data={"csrf": csrf.group(1), **fields})
+
+
+def history_of(runtime, reference):
+    return [(e["action"], e["actor"]) for e in reports.history(runtime, reference)]
+
+
+def test_mark_done_from_the_link_in_a_delivered_email(web, smtp, set_clock, browser_client):
+    base, runtime = web
+    set_clock("2026-12-18T10:00")
+    reference = start_review(runtime)
+    deliver(runtime)
+    manager = holder(runtime, "business-manager")
+    (received,) = smtp.mailbox.to(manager)
+    (path,) = links_in(received)
+    page, done = open_and_post(browser_client, base, path, "done", note="sent to agencies")
+    assert page.status_code == 200
+    assert "Request agency chronologies" in page.text and reference in page.text and SECRET not in page.text
+    assert done.status_code == 200 and "Recorded" in done.text
+    assert reports.status(runtime, reference)["stages"][0]["state"] == "done"
+    assert ("stage-done", manager) in history_of(runtime, reference)
+    again = browser_client.post(f"{base}{path}/done", data={"csrf": browser_client.cookies["wf_csrf"]})
+    assert again.status_code == 409 and "used already" in again.text
+
+
+def test_each_recipient_gets_their_own_link(web, smtp, set_clock):
+    _, runtime = web
+    set_clock("2026-12-18T10:00")
+    start_review(runtime)
+    deliver(runtime)
+    paths = {tuple(links_in(received)) for received in smtp.mailbox.received}
+    assert len(paths) == len(smtp.mailbox.received) == 2
+
+
+def test_forged_expired_someone_elses_and_cross_site_posts_are_refused(web, set_clock, browser_client):
+    base, runtime = web
+    set_clock("2026-12-18T10:00")
+    reference = start_review(runtime)
+    manager = holder(runtime, "business-manager")
+    good = link(reference, "request-chronologies", manager)
+    before = history_of(runtime, reference)
+
+    forged = good[:-3] + ("AAA" if not good.endswith("AAA") else "BBB")
+    assert browser_client.get(base + forged).status_code == 403
+    other_task = link(reference, "request-chronologies", "nobody@elsewhere.example")
+    response = browser_client.get(base + other_task)
+    assert response.status_code == 403 and "not yours" in response.text
+    no_csrf = browser_client.post(f"{base}{good}/done", data={})
+    assert no_csrf.status_code == 403
+    set_clock("2027-01-20T10:00")
+    expired = browser_client.get(base + good)
+    assert expired.status_code == 410 and "expired" in expired.text
+    assert history_of(runtime, reference) == before
+    assert reports.status(runtime, reference)["stages"][0]["state"] == "open"
+
+
+def test_decision_through_a_link(web, set_clock, browser_client):
+    base, runtime = web
+    set_clock("2026-12-18T10:00")
+    reference = start_review(runtime)
+    cases.run(runtime, reference, Complete("request-chronologies"))
+    for agency in AGENCIES:
+        cases.run(runtime, reference, Complete("agency-chronology", task=agency))
+    cases.run(runtime, reference, Complete("panel-meeting"))
+    dsp = holder(runtime, "dsp-local-authority")
+    page, decided = open_and_post(
+        browser_client, base, link(reference, "dsp-decision", dsp), "decide", option="no-further-review"
+    )
+    assert "No further review" in page.text
+    assert decided.status_code == 200 and "No further review" in decided.text
+    stages = {s["id"]: s for s in reports.status(runtime, reference)["stages"]}
+    assert stages["dsp-decision"]["state"] == "done"
+
+
+def test_extension_request_goes_to_the_approver_who_approves_it(web, smtp, set_clock, browser_client):
+    base, runtime = web
+    set_clock("2026-12-18T10:00")
+    reference = cases.start(runtime, "section-11-audit", {})[0]
+    stage = next(s["id"] for s in reports.status(runtime, reference)["stages"] if s["state"] == "open")
+    owner_role = runtime.library.get("section-11-audit").stages[stage].owner
+    owner = holder(runtime, owner_role)
+    due_before = reports.status(runtime, reference)["stages"][0]["due"]
+    _, requested = open_and_post(
+        browser_client,
+        base,
+        link(reference, stage, owner),
+        "request-extension",
+        amount="5 working days",
+        reason="Staff absence",
+    )
+    assert requested.status_code == 200 and "sent to the approver" in requested.text
+    deliver(runtime)
+    approver = holder(runtime, "business-manager")
+    (mail,) = [r for r in smtp.mailbox.to(approver) if "Extension requested" in r.message["Subject"]]
+    (approve_path,) = links_in(mail)
+    page = browser_client.get(base + approve_path)
+    assert "Staff absence" in page.text
+    _, approved = open_and_post(browser_client, base, approve_path, "approve")
+    assert approved.status_code == 200 and "approved" in approved.text
+    assert reports.status(runtime, reference)["stages"][0]["due"] != due_before
+    with runtime.db.connect() as connection:
+        assert connection.execute(select(extension_requests.c.status)).scalar_one() == "approved"
+    refused_again = browser_client.post(
+        f"{base}{approve_path}/refuse", data={"csrf": browser_client.cookies["wf_csrf"]}
+    )
+    assert refused_again.status_code == 409
+
+
+def test_acknowledge_an_escalation(web, set_clock, browser_client):
+    base, runtime = web
+    set_clock("2026-12-18T10:00")
+    reference = start_review(runtime)
+    cases.run(runtime, reference, Complete("request-chronologies"))
+    set_clock("2027-01-11T10:00")  # overdue since the end of 7 January, escalated at the end of the 8th
+    assert tick(runtime)["escalation"] >= 1
+    escalated_to = holder(runtime, "business-manager")
+    path = link(reference, "agency-chronology", escalated_to, task="staffordshire-police")
+    _, acknowledged = open_and_post(browser_client, base, path, "acknowledge")
+    assert acknowledged.status_code == 200 and "acknowledged" in acknowledged.text
+    assert ("acknowledged", escalated_to) in history_of(runtime, reference)
+    with runtime.db.connect() as connection:
+        assert connection.execute(select(outbox.c.id)).first()
