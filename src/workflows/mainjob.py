@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -83,7 +84,16 @@ def _run_deployment(name: str, parameters: dict[str, object], env: dict[str, str
     return False
 
 
-def run_main_job(prefect_port: int, smtp_port: int, demo: bool) -> None:
+def _link_secret(var: Path) -> str:
+    """The main job's own link secret, kept under ./var (a real deployment sets WORKFLOWS_LINK_SECRET)."""
+    path = var / "link-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def run_main_job(prefect_port: int, smtp_port: int, demo: bool, web_port: int = 8000) -> None:
     var = Path.cwd() / "var"
     (var / "mail").mkdir(parents=True, exist_ok=True)
     env = {
@@ -93,6 +103,7 @@ def run_main_job(prefect_port: int, smtp_port: int, demo: bool) -> None:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_URL": f"http://127.0.0.1:{prefect_port}",
         "WORKFLOWS_DB_URL": os.environ.get("WORKFLOWS_DB_URL", f"sqlite:///{var / 'workflows.db'}"),
+        "WORKFLOWS_LINK_SECRET": os.environ.get("WORKFLOWS_LINK_SECRET") or _link_secret(var),
         "WORKFLOWS_SMTP_HOST": "127.0.0.1",
         "WORKFLOWS_SMTP_PORT": str(smtp_port),
     }
@@ -112,7 +123,7 @@ def run_main_job(prefect_port: int, smtp_port: int, demo: bool) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for name, wanted in (("Prefect server", prefect_port), ("mail sink", smtp_port)):
+    for name, wanted in (("Prefect server", prefect_port), ("mail sink", smtp_port), ("task pages", web_port)):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", wanted)) == 0:
                 raise SystemExit(f"port {wanted} for the {name} is in use: stop what holds it, or choose another port")
@@ -135,6 +146,7 @@ def run_main_job(prefect_port: int, smtp_port: int, demo: bool) -> None:
         )
         _wait_for(f"http://127.0.0.1:{prefect_port}/api/health", 180, children[0], server_log)
         children.append(_start([str(BIN / "workflows"), "serve"], var / "serve.log", env))
+        children.append(_start([str(BIN / "workflows"), "web", "--port", str(web_port)], var / "web.log", env))
         runs = []
         if demo and not _has_cases():
             now = clock.now()
@@ -148,7 +160,7 @@ def run_main_job(prefect_port: int, smtp_port: int, demo: bool) -> None:
         print(
             f"\nPrefect UI: http://127.0.0.1:{prefect_port}\n"
             f"  the sweep runs every minute; see the artifacts overdue-items and case-..., and the flow runs\n"
-            f"messages sent: {var / 'mail'} (.eml files)\n"
+            f"messages sent: {var / 'mail'} (.eml files; their links open the task pages on port {web_port})\n"
             f"state: {env['WORKFLOWS_DB_URL']}\n"
             f"logs: {var}/*.log\n"
             "Ctrl-C stops everything.\n",

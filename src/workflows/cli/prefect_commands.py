@@ -35,9 +35,10 @@ def serve() -> None:
 @click.command()
 @click.option("--port", default=4200, show_default=True, help="Port of the Prefect server and UI.")
 @click.option("--smtp-port", default=8025, show_default=True, help="Port of the local mail sink.")
+@click.option("--web-port", default=8000, show_default=True, help="Port of the practitioners' task pages.")
 @click.option("--no-demo", is_flag=True, help="Do not start the demonstration cases.")
-def up(port: int, smtp_port: int, no_demo: bool) -> None:
-    """The main job: a Prefect server, the deployments, a local mail sink and demonstration cases."""
+def up(port: int, smtp_port: int, web_port: int, no_demo: bool) -> None:
+    """The main job: a Prefect server, the deployments, the task pages, a local mail sink, demonstration cases."""
     from workflows.mainjob import run_main_job
 
-    run_main_job(prefect_port=port, smtp_port=smtp_port, demo=not no_demo)
+    run_main_job(prefect_port=port, smtp_port=smtp_port, demo=not no_demo, web_port=web_port)
