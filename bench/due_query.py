@@ -29,29 +29,10 @@ from sqlalchemy import Connection, select, text
 
 
 def overdue_query(runtime, now: datetime):
-    """The SELECT of reports.overdue, built the same way (keep in step with src/workflows/operations/reports.py)."""
-    from workflows.engine.state import ItemStatus
-    from workflows.store.schema import cases, items
+    """The SELECT of reports.overdue, exactly as the report builds it."""
+    from workflows.operations.reports import open_items_query
 
-    settings = runtime.config.calendar_settings
-    england = runtime.config.calendar("england-and-wales")
-    horizon_day = england.add_working_days(now.date(), settings.at_risk_within.amount)
-    horizon = datetime.combine(horizon_day, settings.day_ends_at, tzinfo=now.tzinfo)
-    return (
-        select(
-            cases.c.reference,
-            cases.c.process_id,
-            items.c.stage,
-            items.c.task,
-            items.c.owner_role,
-            items.c.agency,
-            items.c.due_at,
-            items.c.escalation_level,
-        )
-        .join(cases, cases.c.id == items.c.case_id)
-        .where(items.c.status == ItemStatus.OPEN.value, items.c.due_at <= horizon, cases.c.status == "open")
-        .order_by(items.c.due_at)
-    )
+    return open_items_query(runtime, now)
 
 
 def timed(runs: int, work: Callable[[], int]) -> tuple[float, float, int]:

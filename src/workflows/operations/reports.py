@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from workflows import clock
 from workflows.calendar.london import to_london
@@ -91,14 +91,13 @@ class OpenItem:
         }
 
 
-def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
-    """Open items past due, then those due within the at-risk window; most overdue first."""
-    now = now or clock.now()
+def open_items_query(runtime: Runtime, now: datetime) -> Select:
+    """Open items due by the end of the at-risk window, earliest first (also timed by bench/due_query.py)."""
     settings = runtime.config.calendar_settings
     england = runtime.config.calendar("england-and-wales")
     horizon_day = england.add_working_days(now.date(), settings.at_risk_within.amount)
     horizon = datetime.combine(horizon_day, settings.day_ends_at, tzinfo=now.tzinfo)
-    query = (
+    return (
         select(
             cases.c.id,
             cases.c.reference,
@@ -114,6 +113,13 @@ def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
         .where(items.c.status == ItemStatus.OPEN.value, items.c.due_at <= horizon, cases.c.status == "open")
         .order_by(items.c.due_at)
     )
+
+
+def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
+    """Open items past due, then those due within the at-risk window; most overdue first."""
+    now = now or clock.now()
+    england = runtime.config.calendar("england-and-wales")
+    query = open_items_query(runtime, now)
     found = []
     with runtime.db.connect() as connection:
         rows = list(connection.execute(query))
