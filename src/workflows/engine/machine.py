@@ -9,6 +9,7 @@ from typing import Any
 from workflows.calendar.deadlines import Deadline, anchor_instant
 from workflows.calendar.durations import Duration, Unit
 from workflows.calendar.london import to_london
+from workflows.definitions.graph import StageGraph
 from workflows.definitions.model import FactType, Process, Stage
 from workflows.engine import commands as cmd
 from workflows.engine.effects import Audit, CancelTimer, Effect, Notify, SetTimer, StartLinkedCase
@@ -214,8 +215,9 @@ class _Step:
 
     def start(self, actor: str | None, origin: str) -> None:
         self.audit("case-started", f"{self.process.title} v{self.process.version} ({origin})", actor)
-        for stage_id, stage_def in self.process.stages.items():
-            if not stage_def.after and not _opened_by_decision(self.process, stage_id):
+        graph = StageGraph(self.process)
+        for stage_id in self.process.stages:
+            if graph.opens_at_start(stage_id):
                 self.open_stage(stage_id)
         self.advance([])
 
@@ -454,15 +456,6 @@ class _Step:
 
 def _note(note: str | None) -> str:
     return f" - {note}" if note else ""
-
-
-def _opened_by_decision(process: Process, stage_id: str) -> bool:
-    return any(
-        stage_id in option.then
-        for stage in process.stages.values()
-        if stage.decision
-        for option in stage.decision.options.values()
-    )
 
 
 def _moments_until(stage: Stage, deadline: Deadline, rules: TimingRules, after: datetime, until: datetime):
