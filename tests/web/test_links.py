@@ -166,3 +166,30 @@ def test_acknowledge_an_escalation(web, set_clock, browser_client):
     assert ("acknowledged", escalated_to) in history_of(runtime, reference)
     with runtime.db.connect() as connection:
         assert connection.execute(select(outbox.c.id)).first()
+
+
+def test_a_refused_extension_is_told_to_the_person_who_asked(web, smtp, set_clock, browser_client):
+    base, runtime = web
+    set_clock("2026-12-18T10:00")
+    reference = cases.start(runtime, "section-11-audit", {})[0]
+    stage = next(s["id"] for s in reports.status(runtime, reference)["stages"] if s["state"] == "open")
+    owner = holder(runtime, runtime.library.get("section-11-audit").stages[stage].owner)
+    due_before = reports.status(runtime, reference)["stages"][0]["due"]
+    open_and_post(
+        browser_client,
+        base,
+        link(reference, stage, owner),
+        "request-extension",
+        amount="5 working days",
+        reason="Staff absence",
+    )
+    deliver(runtime)
+    approver = holder(runtime, "business-manager")
+    (mail,) = [r for r in smtp.mailbox.to(approver) if "Extension requested" in r.message["Subject"]]
+    (approve_path,) = links_in(mail)
+    _, refused = open_and_post(browser_client, base, approve_path, "refuse")
+    assert refused.status_code == 200 and "refused" in refused.text
+    assert reports.status(runtime, reference)["stages"][0]["due"] == due_before
+    deliver(runtime)
+    told = [r for r in smtp.mailbox.to(owner) if "Extension refused" in r.message["Subject"]]
+    assert len(told) == 1

@@ -29,6 +29,7 @@ DEADLINE_KINDS = {
     "overdue",
     "escalation",
     "extension-approved",
+    "extension-refused",
 }
 
 

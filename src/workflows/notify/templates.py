@@ -27,6 +27,7 @@ KINDS = (
     "escalation",
     "extension-requested",
     "extension-approved",
+    "extension-refused",
     "case-closed",
     "daily-digest",
 )

@@ -247,7 +247,28 @@ def _decide_request(connection, runtime, claims, stored, action, now) -> str:
             runtime.clock_set,
             actor=claims.email,
         )
-        return "The extension is refused; the deadline stays as it was."
+        stage = stored.state.stages[row.stage]
+        item = stage.tasks.get(row.task) if row.task else stage
+        connection.execute(  # the person who asked hears the answer
+            outbox.insert().values(
+                key=f"{claims.reference}/{row.stage}[{row.task or ''}]/extension-refused-{row.id}",
+                case_id=stored.id,
+                kind="extension-refused",
+                stage=row.stage,
+                task=row.task,
+                role=None,
+                assignee=row.requested_by,
+                agency=row.task,
+                due_at=item.due_at if item else None,
+                details={"request": row.id},
+                created_at=now,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                urgent=False,
+            )
+        )
+        return "The extension is refused; the deadline stays as it was. The person who asked is told."
     roles = runtime.config.directory.roles_of(claims.email)
     run_on(
         connection,
