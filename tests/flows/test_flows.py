@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 
 import pytest
@@ -58,9 +59,31 @@ def test_sweep_fires_timers_delivers_and_publishes_the_dsp_views(flow_env, set_c
     (progress,) = artifacts(f"round-{audit.lower()}")
     assert progress.type == "progress" and float(progress.data) == 0.0
 
+    events = workflow_events(reference, "workflows.stage.escalated")
+    assert {event.payload.get("level") for event in events} == {1, 2}
+    assert all(event.resource.id == f"workflows.case.{reference}" for event in events)
+    assert workflow_events(reference, "workflows.stage.overdue")
+
     everything = json.dumps([a.data for a in artifacts("overdue-items")]) + timeline.data
+    everything += json.dumps([event.model_dump(mode="json") for event in events])
     assert SECRET not in everything
     runtime.db.dispose()
+
+
+def workflow_events(reference: str, name: str, wait: float = 20.0):
+    """Events reach the server through Prefect's events worker: wait for them to land."""
+    from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
+
+    query = EventFilter(
+        event=EventNameFilter(name=[name]), resource=EventResourceFilter(id=[f"workflows.case.{reference}"])
+    )
+    deadline = time.monotonic() + wait
+    while True:
+        with get_client(sync_client=True) as client:
+            found = client.read_events(filter=query, limit=50).events  # the server allows at most 50
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
 
 
 def test_trigger_event_starts_a_joint_agency_response_named_and_tagged(flow_env, set_clock):
