@@ -13,6 +13,21 @@ def to_london(moment: datetime) -> datetime:
     return moment.astimezone(LONDON)
 
 
+def long_date(moment: datetime, *, with_time: bool = False) -> str:
+    """How messages and pages write a deadline: "Monday 21 December 2026" (", at 21:30" for hour deadlines)."""
+    local = to_london(moment)
+    text = f"{local:%A} {local.day} {local:%B %Y}"
+    return f"{text} at {local:%H:%M}" if with_time else text
+
+
+def short_date(moment: datetime | None) -> str:
+    """How tables write a date: "Mon 21 Dec 2026"."""
+    if moment is None:
+        return "-"
+    local = to_london(moment)
+    return f"{local:%a} {local.day} {local:%b %Y}"
+
+
 def london_wall_time(day: date, at: time) -> datetime:
     """The instant the London clock shows `at` on `day` (fold=0 picks the first of a repeated hour)."""
     return datetime.combine(day, at, tzinfo=LONDON)

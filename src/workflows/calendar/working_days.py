@@ -28,10 +28,7 @@ class WorkingDayCalendar:
         return f"WorkingDayCalendar({self.name!r}, {len(self.closures)} closures)"
 
     def bank_holiday(self, day: date) -> str | None:
-        year = self._holidays_by_year.get(day.year)
-        if year is None:
-            year = self._holidays_by_year[day.year] = _bank_holidays(day.year)
-        return year.get(day)
+        return self._holidays_for(day.year).get(day)
 
     def non_working_reason(self, day: date) -> str | None:
         """Why `day` is not a working day, or None when it is one."""

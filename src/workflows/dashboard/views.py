@@ -7,19 +7,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from workflows.calendar.london import to_london
+from workflows.calendar.london import short_date
 from workflows.engine.state import CaseStatus, ItemStatus
 from workflows.operations.reports import overdue
 from workflows.operations.runtime import Runtime
 from workflows.store import repository as repo
 from workflows.store.schema import cases, outbox
-
-
-def _day(moment: Any) -> str:
-    if moment is None:
-        return "-"
-    local = to_london(moment)
-    return f"{local:%a} {local.day} {local:%b %Y}"
 
 
 def overdue_rows(runtime: Runtime) -> list[dict[str, Any]]:
@@ -38,7 +31,7 @@ def overdue_rows(runtime: Runtime) -> list[dict[str, Any]]:
                 "reference": item.reference,
                 "stage": stage.title if stage else item.stage,
                 "owner role": role.title if role else item.owner_role,
-                "due": _day(item.due_at),
+                "due": short_date(item.due_at),
                 "status": "at risk" if item.at_risk else "overdue",
                 "working days overdue": item.working_days_overdue,
                 "escalation level": item.escalation_level,
@@ -80,8 +73,8 @@ def case_timeline(runtime: Runtime, reference: str) -> str:
     lines = [
         f"# {reference}: {process.title}",
         "",
-        f"Status: **{state.status.value}**. Started {_day(state.started_at)}."
-        + (f" Closed {_day(state.closed_at)}." if state.closed_at else ""),
+        f"Status: **{state.status.value}**. Started {short_date(state.started_at)}."
+        + (f" Closed {short_date(state.closed_at)}." if state.closed_at else ""),
         "",
         "| stage | status | owner | due | finished | decision |",
         "|---|---|---|---|---|---|",
@@ -97,14 +90,14 @@ def case_timeline(runtime: Runtime, reference: str) -> str:
             decision += " (unresolved at deadline)"
         lines.append(
             f"| {stage_def.title} | {stage.status.value}{tasks} | {role_title(stage_def.owner)} | "
-            f"{_day(stage.due_at)} | {_day(stage.finished_at)} | {decision} |"
+            f"{short_date(stage.due_at)} | {short_date(stage.finished_at)} | {decision} |"
         )
     shifts = [(stage_id, shift) for stage_id, stage in state.stages.items() for shift in stage.shifts]
     if state.pauses or shifts:
         lines += ["", "## Pauses and extensions", ""]
         for pause in state.pauses:
-            until = f" to {_day(pause.ended_at)}" if pause.ended_at else " (still paused)"
-            lines.append(f"- Paused {_day(pause.started_at)}{until}: {pause.reason}")
+            until = f" to {short_date(pause.ended_at)}" if pause.ended_at else " (still paused)"
+            lines.append(f"- Paused {short_date(pause.started_at)}{until}: {pause.reason}")
         for stage_id, shift in shifts:
             lines.append(f"- {process.stages[stage_id].title}: {shift.kind} of {shift.amount} ({shift.reason})")
     lines += ["", "## Messages", "", "| queued | kind | stage | to | copy | status |", "|---|---|---|---|---|---|"]
@@ -113,7 +106,7 @@ def case_timeline(runtime: Runtime, reference: str) -> str:
         task = f" [{row.task}]" if row.task else ""
         status = row.status + (f": {row.error}" if row.error else "")
         lines.append(
-            f"| {_day(row.created_at)} | {row.kind} | {stage}{task} | {role_title(row.role)} | "
+            f"| {short_date(row.created_at)} | {row.kind} | {stage}{task} | {role_title(row.role)} | "
             f"{role_title(row.copy_role) if row.copy_role else ''} | {status} |"
         )
     return "\n".join(lines) + "\n"

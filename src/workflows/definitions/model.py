@@ -15,7 +15,6 @@ from workflows.calendar.durations import Duration, Unit
 from workflows.definitions.conditions import Condition
 from workflows.definitions.fields import (
     START,
-    Anchor,
     AnchorField,
     DurationField,
     EventName,
@@ -224,6 +223,3 @@ class Process(Strict):
             return str(seq).zfill(int(match[2] or 1))
 
         return _REFERENCE_TOKEN.sub(token, self.reference)
-
-    def anchor_of(self, stage_id: str) -> Anchor:
-        return self.stages[stage_id].due.from_

@@ -95,6 +95,11 @@ class Directory:
             holding.role for person in self.people if person.email.lower() == wanted for holding in person.holds
         )
 
+    def role_holders(self, role: str, agency: str | None, *, deputies: bool = False) -> list[Person]:
+        """Holders of `role` where this task sits: at `agency` for agency roles, partnership-wide otherwise."""
+        scope = self.roles[role].scope if role in self.roles else RoleScope.PARTNERSHIP
+        return self.holders(role, agency if scope is RoleScope.AGENCY else None, deputies=deputies)
+
     def holders(self, role: str, agency: str | None = None, *, deputies: bool = False) -> list[Person]:
         """People holding `role` (at `agency` for agency-scoped roles); deputies only when asked."""
         return [

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from workflows.calendar.london import to_london
+from workflows.calendar.london import long_date, to_london
 from workflows.config.loader import Config
 from workflows.definitions.model import Process
 from workflows.notify.invite import deadline_invite, invite_uid
@@ -56,13 +56,6 @@ def message_id(key: str, recipient: str, domain: str) -> str:
     return f"<{hashlib.sha256(f'{key}|{recipient.lower()}'.encode()).hexdigest()[:40]}@{domain}>"
 
 
-def _format_due(due_at: datetime | None, hour_based: bool) -> str | None:
-    if due_at is None:
-        return None
-    local = to_london(due_at)
-    return f"{local:%A} {local.day} {local:%B %Y at %H:%M}" if hour_based else f"{local:%A} {local.day} {local:%B %Y}"
-
-
 def context_for(queued: Queued, config: Config, recipient: str, copied: bool, link: str) -> dict[str, Any]:
     directory = config.directory
     process = queued.process
@@ -82,7 +75,7 @@ def context_for(queued: Queued, config: Config, recipient: str, copied: bool, li
         "agency": agency.name if agency else None,
         "role": roles[queued.role].title if queued.role in roles else None,
         "copy_role": roles[queued.copy_role].title if queued.copy_role in roles else None,
-        "due": _format_due(queued.due_at, hour_based),
+        "due": long_date(queued.due_at, with_time=hour_based) if queued.due_at else None,
         "urgent": hour_based,
         "level": queued.details.get("number") if queued.kind == "escalation" else None,
         "items": queued.details.get("items", []),

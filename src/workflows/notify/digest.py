@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from workflows.calendar.london import to_london
+from workflows.calendar.london import short_date, to_london
 from workflows.notify.quiet_hours import sending_hours_open
 from workflows.operations.reports import OpenItem, overdue
 from workflows.operations.runtime import Runtime
@@ -20,14 +20,13 @@ def _line(runtime: Runtime, item: OpenItem) -> dict[str, Any]:
     stage = process.stages.get(item.stage) if process else None
     agency = runtime.config.directory.agencies.get(item.agency or "")
     role = runtime.config.directory.roles.get(item.owner_role)
-    due = to_london(item.due_at)
     return {
         "reference": item.reference,
         "process": process.title if process else item.process,
         "stage": stage.title if stage else item.stage,
         "agency": agency.name if agency else None,
         "owner": role.title if role else item.owner_role,
-        "due": f"{due:%a} {due.day} {due:%b %Y}",
+        "due": short_date(item.due_at),
         "working_days_overdue": item.working_days_overdue,
         "level": item.escalation_level,
         "at_risk": item.at_risk,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from workflows.config.model import PartnershipSettings
-from workflows.directory.model import Directory, RoleScope
+from workflows.directory.model import Directory
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,9 +19,7 @@ class Recipients:
 
 
 def _holders(directory: Directory, role: str, agency: str | None, *, deputies: bool) -> list[str]:
-    scope = directory.roles[role].scope if role in directory.roles else RoleScope.PARTNERSHIP
-    at = agency if scope is RoleScope.AGENCY else None
-    return [person.email for person in directory.holders(role, at, deputies=deputies)]
+    return [person.email for person in directory.role_holders(role, agency, deputies=deputies)]
 
 
 def resolve(

@@ -83,14 +83,6 @@ def load_case(connection: Connection, reference: str, *, for_update: bool = Fals
     return StoredCase(row.id, case_from_json(row.state)) if row else None
 
 
-def load_case_by_id(connection: Connection, case_id: int, *, for_update: bool = False) -> StoredCase:
-    query = select(cases.c.id, cases.c.state).where(cases.c.id == case_id)
-    if for_update:
-        query = query.with_for_update()
-    row = connection.execute(query).one()
-    return StoredCase(row.id, case_from_json(row.state))
-
-
 def update_case(connection: Connection, case_id: int, state: CaseState) -> None:
     update_cases(connection, [(case_id, state)])
 

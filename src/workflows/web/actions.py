@@ -10,8 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workflows import clock
 from workflows.calendar.durations import DurationError, parse_duration
-from workflows.calendar.london import to_london
-from workflows.directory.model import RoleScope
+from workflows.calendar.london import long_date
 from workflows.engine import commands as cmd
 from workflows.engine.state import CaseState, ItemStatus
 from workflows.operations.cases import run_on
@@ -43,9 +42,7 @@ class TaskView:
 
 def _people(runtime: Runtime, role: str, agency: str | None) -> set[str]:
     directory = runtime.config.directory
-    scope = directory.roles[role].scope if role in directory.roles else RoleScope.PARTNERSHIP
-    at = agency if scope is RoleScope.AGENCY else None
-    found = directory.holders(role, at) + directory.holders(role, at, deputies=True)
+    found = directory.role_holders(role, agency) + directory.role_holders(role, agency, deputies=True)
     return {person.email.lower() for person in found}
 
 
@@ -105,16 +102,13 @@ def describe(runtime: Runtime, claims: LinkClaims) -> TaskView:
             request = {"amount": row.amount, "reason": row.reason, "by": row.requested_by, "status": row.status}
     item = _item(stored.state, claims)
     agency = runtime.config.directory.agencies.get(claims.task or stored.state.stages[claims.stage].agency or "")
-    due = to_london(item.due_at) if item.due_at else None
     return TaskView(
         reference=claims.reference,
         process=definition.process.title,
         stage=stage_def.title,
         asks=stage_def.asks,
         agency=agency.name if agency else None,
-        due=f"{due:%A} {due.day} {due:%B %Y}" + (f" at {due:%H:%M}" if stage_def.due.in_.is_elapsed_time else "")
-        if due
-        else "not set",
+        due=long_date(item.due_at, with_time=stage_def.due.in_.is_elapsed_time) if item.due_at else "not set",
         status=item.status.value,
         overdue=item.status is ItemStatus.OPEN and item.due_at is not None and item.due_at < now,
         options=[
