@@ -18,12 +18,15 @@ WORKFLOWS = str(Path(sys.executable).parent / "workflows")
 def workflows(tmp_path):
     """Run `workflows` in a scratch folder (its default SQLite file lands there) with the clock set."""
 
-    def run(*args: str, now: str = "2026-12-18T10:00") -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, now: str = "2026-12-18T10:00", extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         env = {
             **os.environ,
             "WORKFLOWS_NOW": now,
             "WORKFLOWS_CONFIG": str(REPO / "config"),
             "WORKFLOWS_PROCESSES": str(REPO / "processes"),
+            **(extra_env or {}),
         }
         env.pop("WORKFLOWS_DB_URL", None)
         return subprocess.run([WORKFLOWS, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
@@ -34,11 +37,45 @@ def workflows(tmp_path):
 AGENCIES = "--fact", "agencies=stoke-on-trent-city-council,staffordshire-police"
 
 
-def test_start_prints_the_reference_and_the_default_database_is_in_the_working_directory(workflows, tmp_path):
+def test_start_prints_the_reference_and_the_default_database_is_the_main_jobs(workflows, tmp_path):
     result = workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "RR-2026-001\n"
-    assert (tmp_path / "workflows.db").is_file()
+    assert (tmp_path / "var" / "workflows.db").is_file()  # where `workflows up` keeps its state too
+    assert not (tmp_path / "workflows.db").exists()
+
+
+READ_ONLY_COMMANDS = [
+    ("status", "RR-2026-001"),
+    ("status", "RR-2026-001", "--json"),
+    ("overdue",),
+    ("overdue", "--json"),
+    ("history", "RR-2026-001"),
+    ("explain", "RR-2026-001", "agency-chronology"),
+    ("outbox",),
+    ("link", "RR-2026-001", "agency-chronology", "--for", "lee@example.org"),
+]
+
+
+@pytest.mark.parametrize("command", READ_ONLY_COMMANDS, ids=lambda command: " ".join(command))
+def test_a_command_that_only_reads_never_creates_a_database_and_says_where_it_looked(workflows, tmp_path, command):
+    result = workflows(*command, extra_env={"WORKFLOWS_LINK_SECRET": "s" * 32})
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: no workflows database at ")
+    assert str(tmp_path / "var" / "workflows.db") in result.stderr and "WORKFLOWS_DB_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "var").exists() and not list(tmp_path.glob("*.db"))
+
+
+def test_an_unknown_reference_names_the_database_it_was_looked_for_in(workflows, tmp_path):
+    workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
+    for command in (("status", "RR-2026-999"), ("history", "RR-2026-999"), ("complete", "RR-2026-999", "x")):
+        result = workflows(*command)
+        assert result.returncode == 1
+        assert result.stderr == (
+            f"error: no case with reference RR-2026-999 in {tmp_path / 'var' / 'workflows.db'} "
+            "(WORKFLOWS_DB_URL chooses another database)\n"
+        )
 
 
 def test_status_json_has_the_agreed_shape(workflows):

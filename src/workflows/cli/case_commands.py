@@ -17,19 +17,28 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def runtime() -> Iterator[Runtime]:
-    """Open config, library and database; every refusal becomes one line and exit status 1."""
+def runtime(*, read_only: bool = False) -> Iterator[Runtime]:
+    """Open config, library and database; every refusal becomes one line and exit status 1.
+
+    `read_only` commands never create a database, and say where they looked when a case is not there.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     from workflows.clock import ClockError
-    from workflows.operations.errors import OperationError
+    from workflows.operations.errors import CaseNotFound, OperationError
     from workflows.operations.runtime import Runtime
+    from workflows.store.database import DB_URL_VARIABLE, DatabaseMissing, database_url, describe
     from workflows.yamlsource import YamlSourceError
 
     try:
-        yield Runtime.open()
+        yield Runtime.open(create=not read_only)
     except YamlSourceError as error:
         report_problems(error.problems)
+    except DatabaseMissing as error:
+        raise UserError(str(error)) from None
+    except CaseNotFound as error:
+        where = describe(database_url())
+        raise UserError(f"{error} in {where} ({DB_URL_VARIABLE} chooses another database)") from None
     except (OperationError, ClockError) as error:
         raise UserError(str(error)) from None
     except SQLAlchemyError as error:
@@ -213,7 +222,7 @@ def status(reference: str, as_json: bool) -> None:
     """A case's stages, owners and due dates."""
     from workflows.operations.reports import status as case_status
 
-    with runtime() as rt:
+    with runtime(read_only=True) as rt:
         view = case_status(rt, reference)
     if as_json:
         click.echo(json.dumps(view, indent=2))
@@ -233,7 +242,7 @@ def overdue(as_json: bool) -> None:
     """Open items past due, and those at risk (due within the at-risk window)."""
     from workflows.operations.reports import overdue as open_items
 
-    with runtime() as rt:
+    with runtime(read_only=True) as rt:
         found = open_items(rt)
     if as_json:
         click.echo(json.dumps([item.as_json() for item in found], indent=2))
@@ -257,7 +266,7 @@ def history(reference: str) -> None:
     """The case's audit trail."""
     from workflows.operations.reports import history as audit_trail
 
-    with runtime() as rt:
+    with runtime(read_only=True) as rt:
         entries = audit_trail(rt, reference)
     for entry in entries:
         where = f" [{entry['stage']}{'/' + entry['task'] if entry['task'] else ''}]" if entry["stage"] else ""
@@ -273,6 +282,6 @@ def explain(reference: str, stage: str) -> None:
     """Why STAGE's due date is what it is: anchor, amount, skipped days, pauses, extensions."""
     from workflows.operations.reports import explain as explain_due
 
-    with runtime() as rt:
+    with runtime(read_only=True) as rt:
         for line in explain_due(rt, reference, stage):
             click.echo(line)

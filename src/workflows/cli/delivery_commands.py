@@ -32,7 +32,7 @@ def outbox(as_json: bool, status: str | None, limit: int) -> None:
     """Messages queued, sent and failed, newest first."""
     from workflows.notify.outbox import listing
 
-    with runtime() as rt, rt.db.connect() as connection:
+    with runtime(read_only=True) as rt, rt.db.connect() as connection:
         rows = listing(connection, status, limit)
     if as_json:
         click.echo(json.dumps(rows, indent=2))

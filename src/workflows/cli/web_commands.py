@@ -22,10 +22,12 @@ def link(reference: str, stage: str, email: str, task: str | None) -> None:
     secret = link_secret()
     if secret is None:
         raise UserError(f"set {SECRET_VARIABLE} to sign links")
-    with runtime() as rt, rt.db.connect() as connection:
+    from workflows.operations.errors import CaseNotFound
+
+    with runtime(read_only=True) as rt, rt.db.connect() as connection:
         stored = repo.load_case(connection, reference)
         if stored is None:
-            raise UserError(f"no case with reference {reference}")
+            raise CaseNotFound(reference)
         if stage not in stored.state.stages:
             raise UserError(f"{reference} has no stage {stage!r}")
         if task is not None and task not in stored.state.stages[stage].tasks:

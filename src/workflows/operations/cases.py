@@ -19,7 +19,7 @@ from workflows.engine.effects import Effect, StartLinkedCase
 from workflows.engine.errors import EngineError
 from workflows.engine.machine import apply, start_case
 from workflows.engine.state import CaseState
-from workflows.operations.errors import OperationError
+from workflows.operations.errors import CaseNotFound, OperationError
 from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
 from workflows.store import repository as repo
@@ -184,7 +184,7 @@ def run(runtime: Runtime, reference: str, command: cmd.Command, now: datetime | 
     def work(connection: Connection) -> CaseState:
         stored = repo.load_case(connection, reference, for_update=True)
         if stored is None:
-            raise OperationError(f"no case with reference {reference}")
+            raise CaseNotFound(reference)
         return run_on(connection, runtime, stored, command, moment)[0]
 
     return in_transaction(runtime.db, work)
@@ -288,7 +288,7 @@ def decide(
         with runtime.db.connect() as connection:
             stored = repo.load_case(connection, reference)
             if stored is None:
-                raise OperationError(f"no case with reference {reference}")
+                raise CaseNotFound(reference)
             process = runtime.pinned(connection, stored.state.definition_hash).process
         decision = process.stages[stage].decision if stage in process.stages else None
         chosen = decision.options.get(option) if decision else None

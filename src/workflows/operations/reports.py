@@ -12,7 +12,7 @@ from workflows import clock
 from workflows.calendar.london import to_london
 from workflows.engine.state import CaseState, ItemState, ItemStatus
 from workflows.notify.outbox import delivery_problems
-from workflows.operations.errors import OperationError
+from workflows.operations.errors import CaseNotFound, OperationError
 from workflows.operations.runtime import Runtime
 from workflows.store import repository as repo
 from workflows.store.schema import audit, cases, items
@@ -22,7 +22,7 @@ def _load(runtime: Runtime, reference: str) -> tuple[int, CaseState]:
     with runtime.db.connect() as connection:
         stored = repo.load_case(connection, reference)
     if stored is None:
-        raise OperationError(f"no case with reference {reference}")
+        raise CaseNotFound(reference)
     return stored.id, stored.state
 
 

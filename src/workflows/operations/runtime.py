@@ -36,11 +36,17 @@ class Runtime:
 
     @classmethod
     def open(
-        cls, config_dir: Path | None = None, processes_dir: Path | None = None, db_url: str | None = None
+        cls,
+        config_dir: Path | None = None,
+        processes_dir: Path | None = None,
+        db_url: str | None = None,
+        *,
+        create: bool = True,
     ) -> Runtime:
+        """`create=False` for commands that only read: they never create a database (DatabaseMissing)."""
         config = load_config(config_dir)
         library = load_library([processes_dir or locate_processes_dir()], config)
-        return cls(config, library, open_database(db_url))
+        return cls(config, library, open_database(db_url, create=create))
 
     @property
     def clock_set(self) -> bool:

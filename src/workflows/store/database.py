@@ -5,14 +5,34 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 
 DB_URL_VARIABLE = "WORKFLOWS_DB_URL"
-DEFAULT_DB_FILE = "workflows.db"
+# The main job (`workflows up`) and every command share this default: one state in one place.
+DEFAULT_DB_FILE = Path("var") / "workflows.db"
+
+
+class DatabaseMissing(Exception):
+    """A command that only reads found no database where it looked (and created none)."""
 
 
 def database_url() -> str:
     return os.environ.get(DB_URL_VARIABLE) or f"sqlite:///{Path.cwd() / DEFAULT_DB_FILE}"
+
+
+def describe(url: str) -> str:
+    """Where a database is, for people: its file for SQLite, its URL without a password otherwise."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "an in-memory SQLite database"
+    return parsed.render_as_string(hide_password=True)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -33,14 +53,31 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def open_database(url: str | None = None, *, migrate: bool = True) -> Engine:
+def open_database(url: str | None = None, *, migrate: bool = True, create: bool = True) -> Engine:
+    """Open (and migrate) the database. With `create=False` nothing is created: a missing SQLite file or a
+    database without our tables raises DatabaseMissing, naming where it looked."""
     url = url or database_url()
+    file = _sqlite_file(url)
+    if file is not None:
+        if not create and not file.is_file():
+            raise DatabaseMissing(_missing(url))
+        file.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
+    if not create and current_revision(engine) is None:
+        engine.dispose()
+        raise DatabaseMissing(_missing(url))
     if migrate:
         upgrade(engine)
     return engine
+
+
+def _missing(url: str) -> str:
+    return (
+        f"no workflows database at {describe(url)} (nothing has been started there); "
+        f"set {DB_URL_VARIABLE} to open another"
+    )
 
 
 def current_revision(engine: Engine) -> str | None:
