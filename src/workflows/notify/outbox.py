@@ -46,6 +46,12 @@ def claim_batch(
     return list(connection.execute(query))
 
 
+def _touch_case_of(connection: Connection, message_id: int) -> None:
+    """A message's outcome is part of its case's view: let the next sweep republish it."""
+    of_message = select(outbox.c.case_id).where(outbox.c.id == message_id).scalar_subquery()
+    connection.execute(update(cases).where(cases.c.id == of_message).values(revision=cases.c.revision + 1))
+
+
 def save_progress(connection: Connection, message_id: int, recipients: dict[str, str]) -> None:
     connection.execute(update(outbox).where(outbox.c.id == message_id).values(recipients=recipients))
 
@@ -67,6 +73,7 @@ def finish(connection: Connection, message_id: int, now: datetime, recipients: d
             attempts=outbox.c.attempts + 1,
         )
     )
+    _touch_case_of(connection, message_id)
     return status
 
 
@@ -74,6 +81,7 @@ def fail(connection: Connection, message_id: int, reason: str) -> None:
     connection.execute(
         update(outbox).where(outbox.c.id == message_id).values(status="failed", claimed_until=None, error=reason)
     )
+    _touch_case_of(connection, message_id)
 
 
 def defer(connection: Connection, message_id: int, attempts: int, now: datetime, reason: str) -> str:
@@ -87,6 +95,7 @@ def defer(connection: Connection, message_id: int, attempts: int, now: datetime,
         .where(outbox.c.id == message_id)
         .values(attempts=tried, next_attempt_at=now + backoff(tried), claimed_until=None, error=reason)
     )
+    _touch_case_of(connection, message_id)
     return "deferred"
 
 

@@ -90,7 +90,12 @@ def update_case(connection: Connection, case_id: int, state: CaseState) -> None:
 _UPDATE_CASE = (
     update(cases)
     .where(cases.c.id == bindparam("case_key"))
-    .values(status=bindparam("new_status"), closed_at=bindparam("new_closed_at"), state=bindparam("new_state"))
+    .values(
+        status=bindparam("new_status"),
+        closed_at=bindparam("new_closed_at"),
+        state=bindparam("new_state"),
+        revision=cases.c.revision + 1,
+    )
 )
 
 

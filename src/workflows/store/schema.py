@@ -44,10 +44,16 @@ cases = Table(
     Column("started_at", UtcDateTime, nullable=False),
     Column("closed_at", UtcDateTime),
     Column("state", JSON, nullable=False),  # the engine's whole state, sensitive facts included: never leaves
+    # Every write to the case or its messages bumps `revision`; the DSP view republishes a case whose
+    # revision has moved past the one it last published, whatever made the change (CLI, page, flow, sweep).
+    Column("revision", Integer, nullable=False, default=1, server_default="1"),
+    Column("published_revision", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("process_id", "business_key", name="uq_cases_business_key"),
 )
 Index("ix_cases_parent", cases.c.parent_reference)
 Index("ix_cases_status", cases.c.status)
+_VIEW_STALE = cases.c.revision != cases.c.published_revision
+Index("ix_cases_view_stale", cases.c.id, sqlite_where=_VIEW_STALE, postgresql_where=_VIEW_STALE)
 
 # One row per stage (or per fanned-out task): what `overdue` and dashboards query.
 items = Table(

@@ -19,6 +19,7 @@ from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
 from workflows.store import repository as repo
 from workflows.store.schema import extension_requests, link_uses, outbox
+from workflows.store.view_revisions import touch_cases
 from workflows.web.tokens import LinkClaims, LinkError
 
 
@@ -207,6 +208,7 @@ def _request_extension(connection, runtime, claims, stored, definition, amount, 
             urgent=False,
         )
     )
+    touch_cases(connection, [stored.id])
     repo.add_audit(
         connection,
         stored.id,
@@ -262,6 +264,7 @@ def _decide_request(connection, runtime, claims, stored, action, now) -> str:
                 urgent=False,
             )
         )
+        touch_cases(connection, [stored.id])
         return "The extension is refused; the deadline stays as it was. The person who asked is told."
     roles = runtime.config.directory.roles_of(claims.email)
     run_on(
