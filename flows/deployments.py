@@ -1,4 +1,4 @@
-"""Every deployment, as `workflows serve` serves them from one process."""
+"""Every deployment, as `workflows serve` serves them from one process (and `prefect.yaml` lists them)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,31 @@ from datetime import timedelta
 
 from prefect.deployments.runner import RunnerDeployment
 
-from flows.cases import extend_deadline, pause_case, record_outcome, resume_case, start_case, trigger_event
+from flows.cases import extend_deadline, pause_case, record_outcome, resume_case
+from flows.generated import TAGS
+from flows.locked_forms import lock
+from flows.starts import START_FLOWS
 from flows.sweep import sweep
+from flows.triggers import TRIGGER_FLOWS
 
 SWEEP_INTERVAL = timedelta(minutes=1)  # an interval, not cron: legal dates are ours, and no DST edge
 
 
-def deployments() -> list[RunnerDeployment]:
+def deployments(sweep_every: timedelta = SWEEP_INTERVAL) -> list[RunnerDeployment]:
+    """The sweep, a start form per process, the actions on a running case, a trigger form per event."""
     return [
-        sweep.to_deployment(
-            "sweep",
-            interval=SWEEP_INTERVAL,
-            tags=["workflows"],
-            description="Fire due timers, deliver messages, refresh the DSP views.",
+        lock(
+            sweep.to_deployment(
+                "sweep",
+                interval=sweep_every,
+                tags=["workflows"],
+                description="Fire due timers, deliver messages, refresh the DSP views.",
+            )
         ),
-        start_case.to_deployment("start-case", tags=["workflows"]),
-        record_outcome.to_deployment("record-outcome", tags=["workflows"]),
-        pause_case.to_deployment("pause-case", tags=["workflows"]),
-        resume_case.to_deployment("resume-case", tags=["workflows"]),
-        extend_deadline.to_deployment("extend-deadline", tags=["workflows"]),
-        trigger_event.to_deployment("trigger-event", tags=["workflows"]),
+        *(start.to_deployment() for start in START_FLOWS.values()),
+        lock(record_outcome.to_deployment("record-outcome", tags=TAGS)),
+        lock(pause_case.to_deployment("pause-case", tags=TAGS)),
+        lock(resume_case.to_deployment("resume-case", tags=TAGS)),
+        lock(extend_deadline.to_deployment("extend-deadline", tags=TAGS)),
+        *(trigger.to_deployment() for trigger in TRIGGER_FLOWS.values()),
     ]

@@ -1,23 +1,42 @@
-"""Helpers the flows share: the runtime, naming and tagging the current flow run, refusing sensitive facts."""
+"""Helpers the flows share: the runtime, naming and tagging the current flow run, publishing after an action,
+and forgetting parameters a run form does not offer."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from prefect.client.orchestration import get_client
-from prefect.runtime import flow_run
+from prefect.runtime import flow_run as current_run
 
+from workflows.config.loader import Config, load_config, locate_processes_dir
+from workflows.dashboard.publish import emit, publish_case
+from workflows.definitions.library import Library, load_library
 from workflows.definitions.model import Process
+from workflows.engine.state import CaseState, CaseStatus
+from workflows.operations.happenings import CASE_CLOSED, Happening
 from workflows.operations.runtime import Runtime
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import FlowRun, State
+    from prefect.flows import Flow
 
 
 def open_runtime() -> Runtime:
     return Runtime.open()
 
 
+def load_definitions() -> tuple[Config, Library]:
+    """The config and process library the run forms are built from: what `open_runtime` reads, without the
+    database."""
+    config = load_config()
+    return config, load_library([locate_processes_dir()], config)
+
+
 def label_run(name: str, tags: Iterable[str]) -> None:
     """Name the current flow run after the case and action, and tag it by process and agency."""
-    run_id = flow_run.get_id()
+    run_id = current_run.get_id()
     if run_id is None:
         return
     with get_client(sync_client=True) as client:
@@ -30,27 +49,42 @@ def case_tags(process: Process | None, agencies: Iterable[str] = ()) -> list[str
     return tags + [f"agency:{agency}" for agency in agencies if agency]
 
 
-REDACTED = "[removed: sensitive]"
+def after_action(runtime: Runtime, state: CaseState, action: str) -> None:
+    """Name and tag the run, refresh the case's timeline, and say if the case closed."""
+    process = runtime.library.processes.get(state.process_id)
+    agencies = [item for stage in state.stages.values() for item in stage.tasks]
+    label_run(f"{state.reference}-{action}", case_tags(process, agencies[:20]))
+    publish_case(runtime, state.reference)
+    if state.status is CaseStatus.CLOSED:
+        emit(Happening(CASE_CLOSED, state.reference, state.process_id), runtime)
 
 
-def refuse_sensitive(processes: Iterable[Process], facts: dict[str, str]) -> None:
-    """Prefect keeps parameters in its own database and shows them in its UI: sensitive facts never stay there.
+def case_state(runtime: Runtime, reference: str) -> CaseState:
+    from workflows.store import repository as repo
 
-    By the time a flow runs, Prefect has stored its parameters; so a sensitive fact typed into the run form is
-    first blanked out of the stored run, then the run is refused.
+    with runtime.db.connect() as connection:
+        stored = repo.load_case(connection, reference)
+    assert stored is not None
+    return stored.state
+
+
+def forget_unknown_parameters(flow: Flow[..., Any], flow_run: FlowRun, state: State) -> None:
+    """A failed or crashed run keeps only the parameters its form offers.
+
+    The server refuses anything else while the form's schema is enforced, but a run created with "Validate
+    parameters" switched off is stored as sent (a child's name typed into the JSON view, say). Such a run
+    fails before the flow starts, as its parameters do not fit the function; this hook then removes them.
     """
-    sensitive = sorted(
-        {name for process in processes for name in facts if name in process.facts and process.facts[name].sensitive}
-    )
-    if not sensitive:
-        return
-    run_id = flow_run.get_id()
-    if run_id is not None:
-        with get_client(sync_client=True) as client:
-            stored = client.read_flow_run(run_id).parameters
-            scrubbed = {**stored, "facts": {k: REDACTED if k in sensitive else v for k, v in facts.items()}}
-            client.update_flow_run(run_id, parameters=scrubbed)
-    raise ValueError(
-        f"{', '.join(sensitive)} {'is' if len(sensitive) == 1 else 'are'} sensitive and cannot be passed "
-        "through Prefect: record them with the `workflows` command on the server"
-    )
+    offered = set(inspect.signature(flow.fn).parameters)
+    with get_client(sync_client=True) as client:
+        stored = client.read_flow_run(flow_run.id).parameters
+        if set(stored) <= offered:
+            return
+        client.update_flow_run(flow_run.id, parameters={k: v for k, v in stored.items() if k in offered})
+
+
+# Hooks for every flow: a run whose parameters do not fit (sent with validation off) fails before the flow starts.
+FORGET_UNKNOWN_PARAMETERS: dict[str, Any] = {
+    "on_failure": [forget_unknown_parameters],
+    "on_crashed": [forget_unknown_parameters],
+}

@@ -1,11 +1,11 @@
-"""The sweeper: fire due timers, deliver the outbox, refresh what DSPs see. Every minute, on an interval."""
+"""The sweeper: fire due timers, deliver the outbox, refresh what DSPs see. On an interval (every minute)."""
 
 from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
 from flows.runtime import open_runtime
-from workflows.dashboard.publish import emit, publish_case, publish_overdue, publish_rounds
+from workflows.dashboard.publish import emit, publish_changed_cases, publish_overdue_views, publish_rounds
 from workflows.notify.delivery import deliver
 from workflows.notify.settings import SmtpSettings
 from workflows.operations.happenings import Happening
@@ -21,14 +21,16 @@ def sweep() -> dict[str, dict[str, int]]:
         fired = tick(runtime, happenings=happenings)
     except LeaseHeld:
         logger.info("another sweeper holds the SQLite lease; this run stands down")
-        return {"fired": {}, "delivered": {}}
+        return {"fired": {}, "delivered": {}, "published": {}}
     delivered = deliver(runtime, SmtpSettings.from_environment())
-    publish_overdue(runtime)
-    for reference in sorted({happening.reference for happening in happenings}):
-        publish_case(runtime, reference)
-    publish_rounds(runtime)
+    # After delivery, so that the timelines show what was just sent as sent.
+    published = {
+        "items": publish_overdue_views(runtime),
+        "cases": publish_changed_cases(runtime),
+        "rounds": publish_rounds(runtime),
+    }
     for happening in happenings:
-        emit(happening)
-    logger.info("fired %s; delivered %s", dict(fired), dict(delivered))  # counts only: no case data
+        emit(happening, runtime)
+    logger.info("fired %s; delivered %s; published %s", dict(fired), dict(delivered), published)  # counts only
     runtime.db.dispose()
-    return {"fired": dict(fired), "delivered": dict(delivered)}
+    return {"fired": dict(fired), "delivered": dict(delivered), "published": published}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -46,11 +46,12 @@ def test_sweep_fires_timers_delivers_and_publishes_the_dsp_views(flow_env, set_c
     assert smtp.mailbox.received
 
     (table,) = artifacts("overdue-items")
-    rows = json.loads(table.data)
-    mine = [row for row in rows if row["reference"] == reference]
-    assert mine and mine[0]["agency"] == "Staffordshire Police"
-    assert mine[0]["status"] == "overdue" and mine[0]["escalation level"] == 2
-    assert mine[0]["working days overdue"] == 4
+    (row,) = [line for line in table.data.splitlines() if line.startswith(f"| {reference} |")]
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[2:4] == ["Staffordshire Police", "4 working days"]
+    assert cells[5] == "DSP (local authority)"  # the role the escalation ladder has reached
+    (summary,) = artifacts("overdue-summary")
+    assert "| Staffordshire Police | 1 | 0 |" in summary.data
 
     (timeline,) = artifacts(f"case-{reference.lower()}")
     assert "| Return agency chronology and summary | open (0/1 returned)" in timeline.data
@@ -64,7 +65,7 @@ def test_sweep_fires_timers_delivers_and_publishes_the_dsp_views(flow_env, set_c
     assert all(event.resource.id == f"workflows.case.{reference}" for event in events)
     assert workflow_events(reference, "workflows.stage.overdue")
 
-    everything = json.dumps([a.data for a in artifacts("overdue-items")]) + timeline.data
+    everything = table.data + summary.data + timeline.data
     everything += json.dumps([event.model_dump(mode="json") for event in events])
     assert SECRET not in everything
     runtime.db.dispose()
@@ -87,12 +88,14 @@ def workflow_events(reference: str, name: str, wait: float = 20.0):
 
 
 def test_trigger_event_starts_a_joint_agency_response_named_and_tagged(flow_env, set_clock):
-    from flows.cases import trigger_event
+    from flows.triggers import TRIGGER_FLOWS
 
+    child_death = TRIGGER_FLOWS["child-death"].flow
     set_clock("2026-12-18T03:10")
-    state = trigger_event(
-        event="child-death",
-        facts={"death_notification_id": "CD-77", "death_datetime": "2026-12-18T02:00", "external_causes": "true"},
+    state = child_death(
+        death_notification_id="CD-77",
+        death_datetime=datetime(2026, 12, 18, 2, 0),
+        external_causes=True,
         return_state=True,
     )
     references = state.result()
@@ -101,26 +104,74 @@ def test_trigger_event_starts_a_joint_agency_response_named_and_tagged(flow_env,
     assert run.name == f"{references[0]}-trigger"
     assert "process:joint-agency-response" in run.tags
     assert artifacts(f"case-{references[0].lower()}")
-    none = trigger_event(event="child-death", facts={"death_datetime": "2026-12-18T02:00", "external_causes": "false"})
-    assert none == []
+    assert child_death(death_datetime=datetime(2026, 12, 18, 2, 0), external_causes=False) == []
 
 
-def test_sensitive_facts_never_become_prefect_parameters(flow_env, set_clock):
-    from flows.cases import start_case, trigger_event
+def test_a_start_form_starts_the_case_and_names_the_run_after_it(flow_env, set_clock):
+    from flows.runtime import case_state
+    from flows.starts import START_FLOWS
 
     set_clock("2026-12-18T10:00")
-    with pytest.raises(ValueError, match="child_name is sensitive"):
-        start_case(
-            process="rapid-review",
-            facts={"notification_date": "2026-12-18", "agencies": "cafcass", "child_name": SECRET},
-        )
-    with pytest.raises(ValueError, match="sensitive"):
-        trigger_event(event="child-death", facts={"death_datetime": "2026-12-18T02:00", "child_name": SECRET})
-    state = start_case(
-        process="rapid-review", facts={"notification_date": "2026-12-18", "agencies": "cafcass"}, return_state=True
-    )
-    run = flow_run(state.state_details.flow_run_id)
-    assert run.name == f"{state.result()}-start"
+    start = START_FLOWS["rapid-review"].flow
+    state = start(notification_date=date(2026, 12, 18), agencies=["cafcass"], return_state=True)
+    reference = state.result()
+    assert reference.startswith("RR-")
+    assert flow_run(state.state_details.flow_run_id).name == f"{reference}-start"
+    runtime = Runtime.open()
+    facts = case_state(runtime, reference).facts
+    assert facts["notification_date"] == date(2026, 12, 18) and facts["agencies"] == ["cafcass"]
+    runtime.db.dispose()
+
+
+def test_sensitive_facts_never_become_prefect_parameters(prefect_server):
+    """The form offers no sensitive fact and the server refuses one sent anyway, before storing the run."""
+    from prefect.exceptions import PrefectHTTPStatusError
+    from prefect.states import Crashed
+
+    from flows.runtime import forget_unknown_parameters, load_definitions
+    from flows.starts import START_FLOWS
+
+    rapid_review = START_FLOWS["rapid-review"]
+    rapid_review.to_deployment().apply()
     with get_client(sync_client=True) as client:
-        stored = [r.parameters for r in client.read_flow_runs()]
-    assert SECRET not in json.dumps(stored, default=str)
+        deployment = client.read_deployment_by_name("start-case/rapid-review")
+        form = deployment.parameter_openapi_schema
+        assert form["properties"]["notification_date"]["format"] == "date"
+        assert "notification_date" in form["required"]
+        assert form["properties"]["agencies"]["type"] == "array"
+        assert form["properties"]["agencies"]["items"]["enum"] == list(load_definitions()[0].directory.agencies)
+        assert "child_name" not in form["properties"] and form["additionalProperties"] is False
+
+        typed = {"notification_date": "2026-12-18", "agencies": ["cafcass"]}
+        with pytest.raises(PrefectHTTPStatusError) as refused:
+            client.create_flow_run_from_deployment(deployment.id, parameters={**typed, "child_name": SECRET})
+        assert refused.value.response.status_code == 409
+        assert SECRET not in json.dumps([r.parameters for r in client.read_flow_runs()], default=str)
+
+        # "Validate parameters" switched off in the UI: the server stores what it is sent. Such a run cannot
+        # start (its parameters do not fit the flow); the hook its crash runs forgets what the form does not offer.
+        sent = {"parameters": {**typed, "child_name": SECRET}, "enforce_parameter_schema": False}
+        created = client.request(
+            "POST", "/deployments/{id}/create_flow_run", path_params={"id": deployment.id}, json=sent
+        ).json()
+        forget_unknown_parameters(rapid_review.flow, client.read_flow_run(created["id"]), Crashed())
+        assert client.read_flow_run(created["id"]).parameters == typed
+        assert SECRET not in json.dumps([r.parameters for r in client.read_flow_runs()], default=str)
+
+
+def test_forms_registered_by_prefect_deploy_are_locked_afterwards(prefect_server):
+    """`prefect deploy` builds the schema from the signature alone: `python -m flows.locked_forms` locks it."""
+    from flows.locked_forms import lock_registered
+    from flows.starts import START_FLOWS
+
+    audit = START_FLOWS["section-11-audit"]
+    audit.flow.to_deployment("section-11-audit").apply()  # as prefect deploy registers it: not locked
+    with get_client(sync_client=True) as client:
+        assert (
+            "additionalProperties"
+            not in client.read_deployment_by_name("start-case/section-11-audit").parameter_openapi_schema
+        )
+        assert lock_registered([audit.to_deployment()]) == ["start-case/section-11-audit"]
+        form = client.read_deployment_by_name("start-case/section-11-audit").parameter_openapi_schema
+    assert form["additionalProperties"] is False
+    assert form["properties"]["agencies"]["title"] == "Agencies taking part in this round"

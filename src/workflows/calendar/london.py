@@ -28,6 +28,16 @@ def short_date(moment: datetime | None) -> str:
     return f"{local:%a} {local.day} {local:%b %Y}"
 
 
+def short_deadline(moment: datetime, *, with_time: bool = False) -> str:
+    """How narrow tables write a deadline: "Tue 29 Dec" ("Tue 29 Dec 21:30" for hour deadlines).
+
+    No year: such tables list what is late or due within days, beside how late it is.
+    """
+    local = to_london(moment)
+    text = f"{local:%a} {local.day} {local:%b}"
+    return f"{text} {local:%H:%M}" if with_time else text
+
+
 def london_wall_time(day: date, at: time) -> datetime:
     """The instant the London clock shows `at` on `day` (fold=0 picks the first of a repeated hour)."""
     return datetime.combine(day, at, tzinfo=LONDON)

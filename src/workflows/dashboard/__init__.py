@@ -1,4 +1,5 @@
-"""What DSPs see in the Prefect UI: the overdue table, each case's timeline, audit round progress.
+"""What DSPs see in the Prefect UI: the overdue summary and table, each case's timeline, audit round progress.
 
-`views` builds them from the database (no Prefect import); `publish` hands them to Prefect.
+`overdue` and `wording` describe items in titles and names (pure); `views` builds the views from the database
+(no Prefect import); `publish` hands them, and the events, to Prefect.
 """

@@ -3,42 +3,45 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select
 
+from workflows import clock
 from workflows.calendar.london import short_date
+from workflows.dashboard.overdue import OverdueRow, describe, worst_first
+from workflows.definitions.model import Process
 from workflows.engine.state import CaseStatus, ItemStatus
-from workflows.operations.reports import overdue
+from workflows.operations.reports import open_items_query, overdue
 from workflows.operations.runtime import Runtime
 from workflows.store import repository as repo
 from workflows.store.schema import cases, outbox
 
 
-def overdue_rows(runtime: Runtime) -> list[dict[str, Any]]:
-    """One row per overdue or at-risk item, sorted by agency then process."""
+def overdue_list(runtime: Runtime, now: datetime | None = None) -> list[OverdueRow]:
+    """Every overdue or at-risk item, worst first, titled from the definition its case started with."""
+    now = now or clock.now()
+    items = overdue(runtime, now)
+    definitions = case_definitions(runtime, now) if items else {}
     directory = runtime.config.directory
-    rows = []
-    for item in overdue(runtime):
-        process = runtime.library.processes.get(item.process)
-        stage = process.stages.get(item.stage) if process else None
-        agency = directory.agencies.get(item.agency or "")
-        role = directory.roles.get(item.owner_role)
-        rows.append(
-            {
-                "agency": agency.name if agency else "(partnership)",
-                "process": process.title if process else item.process,
-                "reference": item.reference,
-                "stage": stage.title if stage else item.stage,
-                "owner role": role.title if role else item.owner_role,
-                "due": short_date(item.due_at),
-                "status": "at risk" if item.at_risk else "overdue",
-                "working days overdue": item.working_days_overdue,
-                "escalation level": item.escalation_level,
-                "delivery problems": "; ".join(item.undelivered) or "",
-            }
-        )
-    return sorted(rows, key=lambda row: (row["agency"], row["process"], row["reference"]))
+    rows = [
+        describe(item, definitions.get(item.reference) or runtime.library.processes.get(item.process), directory)
+        for item in items
+    ]
+    return sorted(rows, key=worst_first)
+
+
+def case_definitions(runtime: Runtime, now: datetime) -> dict[str, Process]:
+    """The pinned process of each case with an item listed as overdue or at risk, by reference.
+
+    Reads the definition hash only: a case's state (its facts) is never read for these views.
+    """
+    listed = open_items_query(runtime, now).subquery()
+    query = select(cases.c.reference, cases.c.definition_hash).where(cases.c.id.in_(select(listed.c.id)))
+    with runtime.db.connect() as connection:
+        return {
+            row.reference: runtime.pinned(connection, row.definition_hash).process for row in connection.execute(query)
+        }
 
 
 def case_timeline(runtime: Runtime, reference: str) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from workflows.engine.effects import Audit, Effect, Notify
 
+EVENT_PREFIX = "workflows."  # every event name starts with it: DSPs filter the Event Feed on "workflows.*"
 STAGE_OVERDUE = "workflows.stage.overdue"
 STAGE_ESCALATED = "workflows.stage.escalated"
 CASE_STARTED = "workflows.case.started"

@@ -1,0 +1,186 @@
+"""What is overdue or at risk, as DSPs read it: a table, worst first, and an at-a-glance summary.
+
+Pure: rows are described from an open item, its process definition and the directory; nothing here reads the
+database or a case's facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from workflows.calendar.london import long_date, short_deadline
+from workflows.dashboard.wording import delivery_trouble, lateness, markdown_cell, shorten
+from workflows.definitions.model import Process, Stage
+from workflows.directory.model import Directory
+from workflows.operations.reports import OpenItem
+
+PARTNERSHIP = "partnership"  # the agency column of an item no single agency owns
+NOT_ESCALATED = "-"
+NONE_OVERDUE = "-"
+
+# Both views are Markdown tables: Prefect's V2 UI (its default) wraps their cells within the ~650 px its artifact
+# page leaves on a 1366 px laptop, where a table artifact's cells never wrap and scroll sideways. Names are still
+# cut to a width, so that a row stays a few lines high; shortened names of different roles, agencies and stages
+# must still read differently (tests/dashboard check it).
+STAGE_WIDTH = 32
+AGENCY_WIDTH = 28
+ROLE_WIDTH = 28
+SUMMARY_NAME_WIDTH = 36
+SUMMARY_STAGE_WIDTH = 26
+# The table lists the worst items; the rest are counted, and `workflows overdue` lists them all.
+TABLE_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueRow:
+    """One overdue or at-risk item, in titles and names: no fact of the case."""
+
+    reference: str
+    process: str  # title
+    stage: str  # title
+    agency: str  # name, or PARTNERSHIP
+    owner: str  # role title
+    due_at: datetime
+    hour_deadline: bool  # due within hours: the time of day matters
+    working_days_overdue: int
+    at_risk: bool
+    escalated_to: str | None  # the title of the role the escalation ladder has reached
+    undelivered: int  # messages about the item that could not be delivered
+
+    @property
+    def overdue(self) -> bool:
+        return not self.at_risk
+
+    def cells(self) -> dict[str, str]:
+        """The row of the `overdue-items` table; the keys are its column headers, in order."""
+        return {
+            "case": self.reference,
+            "stage": shorten(self.stage, STAGE_WIDTH),
+            "agency": shorten(self.agency, AGENCY_WIDTH),
+            "late": lateness(self.working_days_overdue, self.at_risk),
+            "due": short_deadline(self.due_at, with_time=self.hour_deadline),
+            "escalated to": shorten(self.escalated_to, ROLE_WIDTH) if self.escalated_to else NOT_ESCALATED,
+            "owner": shorten(self.owner, ROLE_WIDTH),
+            "mail": delivery_trouble(self.undelivered),
+        }
+
+
+def overdue_table(rows: list[OverdueRow], now: datetime, limit: int = TABLE_LIMIT) -> str:
+    """The `overdue-items` Markdown: a headline, one row per item, worst first (the first `limit`), then the
+    items with messages that could not be delivered (a list, not a column: the table must stay narrow)."""
+    lines = [headline(rows, now), ""]
+    if not rows:
+        return "\n".join([*lines, "Nothing is overdue or at risk."]) + "\n"
+    shown = [row.cells() for row in rows[:limit]]
+    columns = [column for column in shown[0] if column != "mail"]
+    lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(markdown_cell(cells[column]) for column in columns) + " |" for cells in shown]
+    if len(rows) > limit:
+        lines += ["", f"{len(rows) - limit} more after these: `workflows overdue` lists them all."]
+    troubled = [cells for cells in shown if cells["mail"]]
+    if troubled:
+        lines += ["", "**Messages not delivered** (`workflows outbox --status failed` says why):", ""]
+        lines += [f"- {cells['case']} {cells['stage']}, {cells['agency']}: {cells['mail']}" for cells in troubled]
+    return "\n".join(lines) + "\n"
+
+
+def worst_first(row: OverdueRow) -> tuple[bool, int, datetime, str, str, str]:
+    """Overdue before at risk, most working days overdue first, then the earliest due."""
+    return (row.at_risk, -row.working_days_overdue, row.due_at, row.reference, row.stage, row.agency)
+
+
+def describe(item: OpenItem, process: Process | None, directory: Directory) -> OverdueRow:
+    """An open item in the words DSPs read. Without its process (removed from the library), ids stand in."""
+    stage = process.stages.get(item.stage) if process else None
+    agency = directory.agencies.get(item.agency or "")
+    return OverdueRow(
+        reference=item.reference,
+        process=process.title if process else item.process,
+        stage=stage.title if stage else item.stage,
+        agency=agency.name if agency else (item.agency or PARTNERSHIP),
+        owner=role_title(directory, item.owner_role),
+        due_at=item.due_at,
+        hour_deadline=bool(stage and stage.due.in_.is_elapsed_time),
+        working_days_overdue=item.working_days_overdue,
+        at_risk=item.at_risk,
+        escalated_to=escalation_reached(stage, item.escalation_level, directory),
+        undelivered=len(item.undelivered),
+    )
+
+
+def escalation_reached(stage: Stage | None, level: int, directory: Directory) -> str | None:
+    """The title of the role told at escalation `level`: level N is the ladder's Nth step."""
+    if not level:
+        return None
+    if stage is None or not stage.escalation:
+        return f"level {level}"
+    step = stage.escalation[min(level, len(stage.escalation)) - 1]
+    return role_title(directory, step.notify)
+
+
+def role_title(directory: Directory, key: str) -> str:
+    role = directory.roles.get(key)
+    return role.title if role else key
+
+
+# -- the at-a-glance summary -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Overdue and at-risk counts of one agency or process, and its oldest overdue item."""
+
+    name: str
+    overdue: int
+    at_risk: int
+    oldest: OverdueRow | None
+
+
+def tally(rows: Iterable[OverdueRow], name_of: Callable[[OverdueRow], str]) -> list[Tally]:
+    """Counts per name, worst first: most overdue, then most at risk."""
+    groups: dict[str, list[OverdueRow]] = {}
+    for row in rows:
+        groups.setdefault(name_of(row), []).append(row)
+    tallies = []
+    for name, grouped in groups.items():
+        overdue = sorted((row for row in grouped if row.overdue), key=worst_first)
+        tallies.append(Tally(name, len(overdue), len(grouped) - len(overdue), overdue[0] if overdue else None))
+    return sorted(tallies, key=lambda t: (-t.overdue, -t.at_risk, t.name))
+
+
+def headline(rows: list[OverdueRow], now: datetime) -> str:
+    # The date, not the time: the view is republished only when it changes (at the latest, the next day).
+    return f"**{counts(rows)}**, as of {long_date(now)}"
+
+
+def oldest_item(row: OverdueRow | None) -> str:
+    if row is None:
+        return NONE_OVERDUE
+    late = lateness(row.working_days_overdue, row.at_risk)
+    return f"{row.reference} {shorten(row.stage, SUMMARY_STAGE_WIDTH)} ({late})"
+
+
+def tally_table(heading: str, tallies: list[Tally]) -> list[str]:
+    lines = [f"| {heading} | overdue | at risk | oldest overdue |", "|---|--:|--:|---|"]
+    for entry in tallies:
+        name = markdown_cell(shorten(entry.name, SUMMARY_NAME_WIDTH))
+        lines.append(f"| {name} | {entry.overdue} | {entry.at_risk} | {markdown_cell(oldest_item(entry.oldest))} |")
+    return lines
+
+
+def overdue_summary(rows: list[OverdueRow], now: datetime) -> str:
+    """The `overdue-summary` Markdown: a headline, then counts per agency and per process, worst first."""
+    lines = [headline(rows, now), ""]
+    if not rows:
+        return "\n".join([*lines, "Nothing is overdue or at risk."]) + "\n"
+    lines += ["### By agency", "", *tally_table("agency", tally(rows, lambda row: row.agency)), ""]
+    lines += ["### By process", "", *tally_table("process", tally(rows, lambda row: row.process))]
+    return "\n".join(lines) + "\n"
+
+
+def counts(rows: list[OverdueRow]) -> str:
+    """ "3 overdue, 1 at risk"."""
+    overdue = sum(row.overdue for row in rows)
+    return f"{overdue} overdue, {len(rows) - overdue} at risk"
