@@ -6,7 +6,9 @@ import asyncio
 import email
 import email.policy
 import os
+import shutil
 import socket
+import tempfile
 import textwrap
 import threading
 import uuid
@@ -314,3 +316,45 @@ def smtp(smtp_server, monkeypatch):
     yield smtp_server
     if smtp_server.controller is None:
         smtp_server.start()
+
+
+# -- real headless Chromium (Debian's chromium and chromedriver) --
+
+
+@pytest.fixture
+def chromium_at():
+    """Open headless Chromium with a window of the given size; every browser opened is closed afterwards."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opened = []
+
+    def open_browser(width: int, height: int):
+        binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
+        if not (binary and driver):
+            pytest.fail("install Debian's chromium and chromium-driver (make test does)")
+        options = webdriver.ChromeOptions()
+        options.binary_location = binary
+        profile = tempfile.mkdtemp()
+        for flag in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            f"--window-size={width},{height}",
+        ):
+            options.add_argument(flag)
+        browser = webdriver.Chrome(service=Service(driver), options=options)
+        opened.append((browser, profile))
+        return browser
+
+    yield open_browser
+    for browser, profile in opened:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import DEMO_PROCESS, write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,11 +17,13 @@ from workflows.store.view_revisions import changed_cases, mark_published, touch_
 
 
 @pytest.fixture
-def runtime(tmp_path, config_dir, db_url):
+def runtime(tmp_path, config_dir, db_url, demo_text):
     """The demo process (pauses and extensions allowed) on the minimal config."""
     from workflows.operations.runtime import Runtime
 
-    processes = write_files(tmp_path / "processes", {"demo.yaml": DEMO_PROCESS})
+    processes = tmp_path / "processes"
+    processes.mkdir()
+    (processes / "demo.yaml").write_text(demo_text)
     opened = Runtime.open(config_dir, processes, db_url)
     yield opened
     opened.db.dispose()

@@ -4,14 +4,10 @@ mark the task done, see the confirmation; the screenshot is kept as a test artef
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -24,31 +20,8 @@ LINK = re.compile(r"http://127\.0\.0\.1:8000(/t/[A-Za-z0-9_\-.]+)")
 
 
 @pytest.fixture
-def chromium():
-    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (binary and driver):
-        pytest.fail("install Debian's chromium and chromium-driver (.ci/run does)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    profile = tempfile.mkdtemp()
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-        "--window-size=1000,1100",
-    ):
-        options.add_argument(flag)
-    browser = webdriver.Chrome(service=Service(driver), options=options)
-    yield browser
-    browser.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+def chromium(chromium_at):
+    return chromium_at(1000, 1100)
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

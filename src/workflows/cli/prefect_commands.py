@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 
 import click
 
-from workflows.config.loader import locate_folder
+from workflows.cli.intervals import IntervalType
 
 
 def import_flows() -> None:
     """Make the repository's `flows/` package importable here and in the flow-run processes Prefect starts."""
+    from workflows.config.loader import locate_folder
+
     root = str(locate_folder("WORKFLOWS_FLOWS", "flows").parent)
     if root not in sys.path:
         sys.path.insert(0, root)
@@ -20,16 +23,24 @@ def import_flows() -> None:
         os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
 
 
+SWEEP_EVERY = click.option(
+    "--sweep-every",
+    type=IntervalType(),
+    default="1m",
+    show_default=True,
+    help="How often Prefect's scheduler runs the sweep, e.g. 1m, 30s.",
+)
+
+
 @click.command()
-def serve() -> None:
-    """Serve every deployment (sweep every minute, and the business unit's actions) from this process."""
+@SWEEP_EVERY
+def serve(sweep_every: timedelta) -> None:
+    """Serve every deployment (the sweep on an interval, and the business unit's actions) from this process."""
     import_flows()
-    from prefect import serve as prefect_serve
-
     from flows.deployments import deployments
+    from workflows.orchestration.serving import serve_until_stopped
 
-    # pause_on_shutdown=False: stopping the server must not leave the sweep paused for the next start.
-    prefect_serve(*deployments(), pause_on_shutdown=False)
+    serve_until_stopped(deployments(sweep_every=sweep_every))
 
 
 @click.command()
@@ -37,8 +48,13 @@ def serve() -> None:
 @click.option("--smtp-port", default=8025, show_default=True, help="Port of the local mail sink.")
 @click.option("--web-port", default=8000, show_default=True, help="Port of the practitioners' task pages.")
 @click.option("--no-demo", is_flag=True, help="Do not start the demonstration cases.")
-def up(port: int, smtp_port: int, web_port: int, no_demo: bool) -> None:
+@SWEEP_EVERY
+def up(port: int, smtp_port: int, web_port: int, no_demo: bool, sweep_every: timedelta) -> None:
     """The main job: a Prefect server, the deployments, the task pages, a local mail sink, demonstration cases."""
-    from workflows.mainjob import run_main_job
+    from workflows.localrun.mainjob import MainJobSettings, run_main_job
 
-    run_main_job(prefect_port=port, smtp_port=smtp_port, demo=not no_demo, web_port=web_port)
+    run_main_job(
+        MainJobSettings(
+            prefect_port=port, smtp_port=smtp_port, web_port=web_port, demo=not no_demo, sweep_every=sweep_every
+        )
+    )

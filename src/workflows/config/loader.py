@@ -23,6 +23,9 @@ from workflows.yamlsource import (
 )
 
 BUILT_IN_CALENDAR = "england-and-wales"
+# Where the links in messages point, when it is not config/partnership.yaml's web_base_url (the main job sets
+# it to the port its task pages run on).
+WEB_BASE_URL_VARIABLE = "WORKFLOWS_WEB_BASE_URL"
 # The repository's own config/ and processes/, used when the working directory has none.
 _SHIPPED_ROOT = Path(__file__).resolve().parents[3]
 
@@ -129,5 +132,7 @@ def load_config(folder: Path | str | None = None) -> Config:
                 problems.append(partnership_located.problem(("digest_roles", index), f"unknown role {role!r}"))
     if problems or not (partnership and calendar and roles and agencies and people):
         raise YamlSourceError(problems)
+    if os.environ.get(WEB_BASE_URL_VARIABLE):
+        partnership = partnership.model_copy(update={"web_base_url": os.environ[WEB_BASE_URL_VARIABLE]})
     directory = Directory(roles.roles, agencies.agencies, people.people)
     return Config(folder, partnership, calendar, directory)

@@ -1,6 +1,6 @@
 """A local SMTP sink for the main job: every message lands as a .eml file a person can open.
 
-Run: python -m workflows.mailsink --port 8025 --folder var/mail
+Run: python -m workflows.localrun.mailsink --port 8025 --folder var/mail
 """
 
 from __future__ import annotations

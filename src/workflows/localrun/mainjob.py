@@ -1,87 +1,43 @@
 """The main job on embedded defaults: everything under ./var, stopped together on Ctrl-C.
 
-A Prefect server with its own SQLite, the deployments served (sweep every minute), a mail sink keeping
-every message as a .eml file, and a few demonstration cases.
+A Prefect server with its own SQLite, the deployments served (the sweep on an interval), the practitioners'
+task pages, a mail sink keeping every message as a .eml file, and a few demonstration cases started through
+the same deployments the business unit uses.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import signal
 import socket
-import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from workflows import clock
+from workflows.localrun.children import Children
+from workflows.localrun.demo import DemoRun, demo_runs
 
 BIN = Path(sys.executable).parent
+SERVER_START_TIMEOUT = 240.0  # the first start runs about a hundred migrations
+RUN_TIMEOUT = 180.0  # a demonstration run: the first flow run on a new server is the slowest
 
 
-def _wait_for(url: str, timeout: float, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the Prefect server stopped while starting; see {log}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"the Prefect server did not answer at {url} within {timeout:.0f} s; see {log}")
+@dataclass(frozen=True, slots=True)
+class MainJobSettings:
+    prefect_port: int = 4200
+    smtp_port: int = 8025
+    web_port: int = 8000
+    demo: bool = True
+    sweep_every: timedelta = timedelta(minutes=1)
 
 
-def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    handle = log.open("ab")
-    return subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-
-
-def demo_runs(today: str, hour: str) -> list[tuple[str, dict[str, object]]]:
-    """A rapid review, a Joint Agency Response from a trigger event and a Section 11 round, run through the
-    same deployments the business unit uses from the Prefect UI."""
-    agencies = "stoke-on-trent-city-council,staffordshire-police,university-hospitals-north-midlands"
-    return [
-        (
-            "start-case/start-case",
-            {"process": "rapid-review", "facts": {"notification_date": today, "agencies": agencies}},
-        ),
-        (
-            "trigger-event/trigger-event",
-            {
-                "event": "child-death",
-                "facts": {"death_notification_id": "DEMO-1", "death_datetime": hour, "sudden_unexplained": "true"},
-            },
-        ),
-        ("start-case/start-case", {"process": "section-11-audit", "facts": {}}),
-    ]
-
-
-def _has_cases() -> bool:
-    from sqlalchemy import select
-
-    from workflows.store.database import open_database
-    from workflows.store.schema import cases
-
-    db = open_database()
-    with db.connect() as connection:
-        found = connection.execute(select(cases.c.id).limit(1)).first() is not None
-    db.dispose()
-    return found
-
-
-def _run_deployment(name: str, parameters: dict[str, object], env: dict[str, str]) -> bool:
-    command = [str(BIN / "prefect"), "deployment", "run", name, "--params", json.dumps(parameters)]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if subprocess.run(command, env=env, capture_output=True, text=True).returncode == 0:
-            return True
-        time.sleep(2)  # the deployments are still being registered
-    return False
+def say(text: str) -> None:
+    print(text, flush=True)
 
 
 def _link_secret(var: Path) -> str:
@@ -93,86 +49,145 @@ def _link_secret(var: Path) -> str:
     return path.read_text().strip()
 
 
-def run_main_job(prefect_port: int, smtp_port: int, demo: bool, web_port: int = 8000) -> None:
-    var = Path.cwd() / "var"
-    (var / "mail").mkdir(parents=True, exist_ok=True)
-    env = {
+def _environment(settings: MainJobSettings, var: Path) -> dict[str, str]:
+    from workflows.store.database import database_url
+
+    return {
         **os.environ,
         "PREFECT_HOME": str(var / "prefect"),
-        "PREFECT_API_URL": f"http://127.0.0.1:{prefect_port}/api",
+        "PREFECT_API_URL": f"http://127.0.0.1:{settings.prefect_port}/api",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_UI_URL": f"http://127.0.0.1:{prefect_port}",
-        "WORKFLOWS_DB_URL": os.environ.get("WORKFLOWS_DB_URL", f"sqlite:///{var / 'workflows.db'}"),
+        "PREFECT_UI_URL": f"http://127.0.0.1:{settings.prefect_port}",
+        # The CLI in this folder opens the same database: one state for every command.
+        "WORKFLOWS_DB_URL": database_url(),
         "WORKFLOWS_LINK_SECRET": os.environ.get("WORKFLOWS_LINK_SECRET") or _link_secret(var),
         "WORKFLOWS_SMTP_HOST": "127.0.0.1",
-        "WORKFLOWS_SMTP_PORT": str(smtp_port),
+        "WORKFLOWS_SMTP_PORT": str(settings.smtp_port),
+        "WORKFLOWS_WEB_BASE_URL": f"http://127.0.0.1:{settings.web_port}",  # the links in messages
     }
-    os.environ.update(env)
-    children: list[subprocess.Popen[bytes]] = []
+
+
+def _refuse_ports_in_use(settings: MainJobSettings) -> None:
+    wanted = (
+        ("Prefect server", settings.prefect_port, "--port"),
+        ("mail sink", settings.smtp_port, "--smtp-port"),
+        ("task pages", settings.web_port, "--web-port"),
+    )
+    for name, port, option in wanted:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(f"port {port} for the {name} is in use: stop what holds it, or choose {option}")
+
+
+def _wait_for_health(url: str, children: Children, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        children.check_running()
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"the Prefect server did not answer at {url} within {SERVER_START_TIMEOUT:.0f} s; see {log}")
+
+
+def _run_demonstrations(settings: MainJobSettings) -> None:
+    """Start the demonstration cases through the deployments and wait for them, then run a first sweep."""
+    from workflows.localrun.deployment_runs import run_and_wait, wait_for_deployments
+
+    runs: list[DemoRun] = []
+    if settings.demo and not _has_cases():
+        runs = demo_runs(clock.now())
+    wanted = [run.deployment for run in runs] + ["sweep/sweep"]
+    if not wait_for_deployments(wanted, timeout=RUN_TIMEOUT):
+        say("the deployments were not registered in time; see var/serve.log")
+        return
+    for run in runs:
+        say(f"starting {run.description} through {run.deployment} ...")
+        outcome = run_and_wait(run.deployment, run.parameters, timeout=RUN_TIMEOUT)
+        say(f"  {outcome}")
+    # One sweep at once, so the DSP views exist before the schedule's first run.
+    say(f"  sweep: {run_and_wait('sweep/sweep', {}, timeout=RUN_TIMEOUT)}")
+
+
+def _has_cases() -> bool:
+    from sqlalchemy import select
+
+    from workflows.store.database import DatabaseMissing, open_database
+    from workflows.store.schema import cases
+
+    try:
+        db = open_database(create=False)
+    except DatabaseMissing:
+        return False
+    with db.connect() as connection:
+        found = connection.execute(select(cases.c.id).limit(1)).first() is not None
+    db.dispose()
+    return found
+
+
+def _ready_message(settings: MainJobSettings, var: Path, env: dict[str, str]) -> str:
+    from workflows.store.database import describe
+
+    every = int(settings.sweep_every.total_seconds())
+    return (
+        f"\nready. Prefect UI: http://127.0.0.1:{settings.prefect_port}\n"
+        f"  the sweep runs every {every} s (flow runs 'sweep'); the artifacts overdue-items, overdue-summary and\n"
+        f"  case-<reference> show what is overdue and each case's timeline\n"
+        f"task pages: http://127.0.0.1:{settings.web_port} (open a link in a message)\n"
+        f"messages sent: {var / 'mail'} (.eml files). Outside working hours (09:00-17:30 on working days)\n"
+        "  only urgent messages (hour-based deadlines) are sent; the rest wait in the outbox (workflows outbox)\n"
+        f"state: {describe(env['WORKFLOWS_DB_URL'])} (the workflows command in this folder uses it too)\n"
+        f"logs: {var}/*.log\n"
+        "Ctrl-C stops everything.\n"
+    )
+
+
+def run_main_job(settings: MainJobSettings) -> None:
+    var = Path.cwd() / "var"
+    (var / "mail").mkdir(parents=True, exist_ok=True)
+    env = _environment(settings, var)
+    os.environ.update(env)  # before Prefect is imported: its client reads these
+    _refuse_ports_in_use(settings)
+    children = Children(var)
 
     def stop(*_: object) -> None:
-        for child in reversed(children):
-            if child.poll() is None:
-                child.terminate()
-        for child in reversed(children):
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        say("\nstopping ...")
+        children.stop()
+        say("stopped: nothing of the main job is left running")
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for name, wanted in (("Prefect server", prefect_port), ("mail sink", smtp_port), ("task pages", web_port)):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", wanted)) == 0:
-                raise SystemExit(f"port {wanted} for the {name} is in use: stop what holds it, or choose another port")
     try:
-        print("starting the Prefect server (the first start prepares its database: about a minute) ...", flush=True)
-        server_log = var / "prefect-server.log"
-        children.append(
-            _start(
-                [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(prefect_port)],
-                server_log,
-                env,
-            )
+        say("starting the Prefect server (its first start prepares its database: about a minute) ...")
+        server = children.start(
+            "prefect-server",
+            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(settings.prefect_port)],
+            env,
         )
-        children.append(
-            _start(
-                [sys.executable, "-m", "workflows.mailsink", "--port", str(smtp_port), "--folder", str(var / "mail")],
-                var / "mail-sink.log",
-                env,
-            )
+        children.start(
+            "mail-sink",
+            [
+                sys.executable,
+                "-m",
+                "workflows.localrun.mailsink",
+                "--port",
+                str(settings.smtp_port),
+                "--folder",
+                str(var / "mail"),
+            ],
+            env,
         )
-        _wait_for(f"http://127.0.0.1:{prefect_port}/api/health", 180, children[0], server_log)
-        children.append(_start([str(BIN / "workflows"), "serve"], var / "serve.log", env))
-        children.append(_start([str(BIN / "workflows"), "web", "--port", str(web_port)], var / "web.log", env))
-        runs = []
-        if demo and not _has_cases():
-            now = clock.now()
-            runs = demo_runs(now.date().isoformat(), now.replace(minute=0, second=0, microsecond=0).isoformat())
-        # Then one sweep at once, so the DSP views exist before the interval schedule's first run.
-        for name, parameters in [*runs, ("sweep/sweep", {})]:
-            ok = _run_deployment(name, parameters, env)
-            print(
-                f"{'ran' if ok else 'could not run'} {name} {json.dumps(parameters) if parameters else ''}", flush=True
-            )
-        print(
-            f"\nPrefect UI: http://127.0.0.1:{prefect_port}\n"
-            f"  the sweep runs every minute; see the artifacts overdue-items and case-..., and the flow runs\n"
-            f"messages sent: {var / 'mail'} (.eml files; their links open the task pages on port {web_port})\n"
-            f"state: {env['WORKFLOWS_DB_URL']}\n"
-            f"logs: {var}/*.log\n"
-            "Ctrl-C stops everything.\n",
-            flush=True,
-        )
+        _wait_for_health(f"http://127.0.0.1:{settings.prefect_port}/api/health", children, server.log)
+        every = f"{int(settings.sweep_every.total_seconds())}s"
+        children.start("serve", [str(BIN / "workflows"), "serve", "--sweep-every", every], env, graceful=True)
+        children.start("web", [str(BIN / "workflows"), "web", "--port", str(settings.web_port)], env)
+        _run_demonstrations(settings)
+        say(_ready_message(settings, var, env))
         while True:
-            for child in children:
-                if child.poll() is not None:
-                    print(f"{' '.join(child.args[:3])} stopped (exit {child.returncode}); stopping the rest")
-                    stop()
+            children.check_running()
             time.sleep(1)
-    except BaseException:
-        if not isinstance(sys.exc_info()[1], SystemExit):
-            stop()
-        raise
+    finally:
+        children.stop()  # on any way out: Ctrl-C, a child that stopped, an error

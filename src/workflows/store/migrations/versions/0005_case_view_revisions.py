@@ -19,9 +19,7 @@ def upgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="1"))
         batch.add_column(sa.Column("published_revision", sa.Integer(), nullable=False, server_default="0"))
-    op.create_index(
-        "ix_cases_view_stale", "cases", ["id"], sqlite_where=STALE, postgresql_where=STALE
-    )
+    op.create_index("ix_cases_view_stale", "cases", ["id"], sqlite_where=STALE, postgresql_where=STALE)
 
 
 def downgrade() -> None:

@@ -1,0 +1,1 @@
+"""Running our flows under Prefect: serving the deployments. Imports Prefect, so only flow commands use it."""

@@ -1,0 +1,330 @@
+"""The main job run as a user runs it: `workflows up` in a fresh folder, its real Prefect server and scheduler,
+its real mail sink, its task pages, the `workflows` command beside it; Ctrl-C at the end.
+
+Only the sweep interval (10 s, an option of `up`) and Prefect's scheduler loop (2 s, its own setting) are
+shortened, so that several scheduled sweeps fit in a short test. The tests run in file order and share the
+one main job.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.live
+
+WORKFLOWS = str(Path(sys.executable).parent / "workflows")
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
+STARTUP_TIMEOUT = 420.0  # a first Prefect server start on a busy 2-core machine
+SWEEP_EVERY = 10  # seconds
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def eventually(check: Callable[[], Any], timeout: float, what: str, every: float = 1.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout:.0f} s")
+        time.sleep(every)
+
+
+@dataclass
+class MainJob:
+    folder: Path
+    prefect_port: int
+    web_port: int
+    smtp_port: int
+    process: subprocess.Popen[str]
+    started_at: datetime
+    output: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def api(self) -> str:
+        return f"http://127.0.0.1:{self.prefect_port}/api"
+
+    def text(self) -> str:
+        return "".join(self.output)
+
+    def workflows(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The `workflows` command in the main job's folder, as a user types it: no database named."""
+        result = subprocess.run(
+            [WORKFLOWS, *args], cwd=self.folder, env=self.env, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        return result
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        response = httpx.post(f"{self.api}{path}", json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def get(self, path: str) -> Any:
+        response = httpx.get(f"{self.api}{path}", timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def completed_scheduled_sweeps(self) -> list[dict[str, Any]]:
+        deployment = self.get("/deployments/name/sweep/sweep")
+        runs = self.post(
+            "/flow_runs/filter",
+            {
+                "flow_runs": {
+                    "deployment_id": {"any_": [deployment["id"]]},
+                    "state": {"type": {"any_": ["COMPLETED"]}},
+                },
+                "limit": 200,
+            },
+        )
+        return [run for run in runs if run["auto_scheduled"]]
+
+    def latest_artifact(self, key: str) -> dict[str, Any] | None:
+        found = self.post("/artifacts/filter", {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC"})
+        return found[0] if found else None
+
+    def mail(self) -> list[email.message.EmailMessage]:
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted((self.folder / "var" / "mail").glob("*.eml"))
+        ]
+
+
+def _clean_environment(folder: Path) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("WORKFLOWS_", "PREFECT_"))}
+    return {
+        **env,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        # Prefect's own settings, shortened so several scheduled sweeps fit in the test.
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+        "HOME": str(folder),  # nothing of the user's own Prefect profile
+    }
+
+
+@pytest.fixture(scope="module")
+def main_job(tmp_path_factory) -> Iterator[MainJob]:
+    folder = tmp_path_factory.mktemp("main-job")
+    ports = [free_port() for _ in range(3)]
+    env = _clean_environment(folder)
+    command = [WORKFLOWS, "up", "--port", str(ports[0]), "--web-port", str(ports[1]), "--smtp-port", str(ports[2])]
+    process = subprocess.Popen(
+        [*command, "--sweep-every", f"{SWEEP_EVERY}s"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives it
+    )
+    job = MainJob(folder, *ports, process=process, started_at=datetime.now(UTC), env=env)
+    reader = threading.Thread(target=lambda: job.output.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        eventually(lambda: "ready." in job.text() or process.poll() is not None, STARTUP_TIMEOUT, "workflows up")
+        assert "ready." in job.text(), job.text() + _logs(folder)
+        yield job
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def _logs(folder: Path) -> str:
+    return "".join(f"\n--- {log.name}\n{log.read_text()[-3000:]}" for log in (folder / "var").glob("*.log"))
+
+
+REFERENCE = r"[A-Z0-9]+-\d{4}-\d{3}"
+
+
+def test_start_up_waits_for_the_demonstration_runs_and_says_what_they_made(main_job):
+    output = main_job.text()
+    assert re.search(r"rapid review.*\n  done: flow run RR-\d{4}-\d{3}-start", output), output
+    assert re.search(r"Joint Agency Response.*\n  done: flow run JAR-\d{4}-\d{3}-trigger", output), output
+    assert re.search(r"Section 11.*\n  done: flow run S11-\d{4}-\d+-start", output), output
+    assert "  sweep: done" in output
+    assert output.index("done: flow run RR-") < output.index("ready.")
+    assert "only urgent messages" in output and "var/workflows.db" in output
+
+
+def test_prefects_scheduler_runs_the_sweep_again_and_again(main_job):
+    runs = eventually(
+        lambda: (found := main_job.completed_scheduled_sweeps()) and len(found) >= 3 and found,
+        timeout=12 * SWEEP_EVERY,
+        what="three completed sweeps created by Prefect's scheduler",
+    )
+    starts = sorted(datetime.fromisoformat(run["start_time"]) for run in runs)
+    assert all(start > main_job.started_at for start in starts)
+    assert starts[-1] - starts[0] >= timedelta(seconds=SWEEP_EVERY)  # separate runs, not one burst
+
+
+def test_a_reminder_due_in_the_test_window_is_emailed_once(main_job):
+    """A Joint Agency Response whose first reminder ("4 hours before" a deadline 24 hours after the death)
+    falls 60 seconds from now: urgent (an hour deadline), so it goes out whatever the time of day."""
+    death = datetime.now(UTC) - timedelta(hours=20) + timedelta(seconds=60)
+    reference = main_job.workflows(
+        "trigger",
+        "child-death",
+        "--fact",
+        "death_notification_id=LIVE-1",
+        "--fact",
+        f"death_datetime={death.isoformat(timespec='seconds')}",
+        "--fact",
+        "external_causes=true",
+    ).stdout.strip()
+    assert re.fullmatch(r"JAR-\d{4}-\d{3}", reference)
+    key = f"{reference}/information-sharing-discussion"
+
+    def reminders() -> list[email.message.EmailMessage]:
+        return [m for m in main_job.mail() if key in m["X-Workflows-Key"] and "/reminder" in m["X-Workflows-Key"]]
+
+    first = eventually(reminders, timeout=60 + 6 * SWEEP_EVERY, what=f"the reminder for {key}")
+    recipients = sorted(message["To"] for message in first)
+    time.sleep(3 * SWEEP_EVERY)  # three more sweeps: nothing is sent twice
+    assert sorted(message["To"] for message in reminders()) == recipients
+    assert len(set(recipients)) == len(recipients)
+
+
+def test_changes_from_the_command_line_and_a_task_page_show_in_the_case_artifact(main_job):
+    rapid_review = re.search(r"flow run (RR-\d{4}-\d{3})-start", main_job.text())[1]
+    main_job.workflows("complete", rapid_review, "request-chronologies", "--by", "bea@example.org")
+
+    jar = re.search(r"flow run (JAR-\d{4}-\d{3})-trigger", main_job.text())[1]
+    # An hour-based stage: its message is urgent, so it is sent at any time of day.
+    link = eventually(lambda: _task_link(main_job, jar, "joint-home-visit"), 60, "a task link for the JAR")
+    _mark_done_on_the_task_page(link)
+
+    def shows_done(reference: str, stage_title: str) -> bool:
+        artifact = main_job.latest_artifact(f"case-{reference.lower()}")
+        return bool(artifact) and re.search(rf"\| {re.escape(stage_title)} \| done", artifact["data"]) is not None
+
+    eventually(lambda: shows_done(rapid_review, "Request agency chronologies"), 4 * SWEEP_EVERY, "CLI change shown")
+    eventually(lambda: shows_done(jar, "Joint home visit"), 4 * SWEEP_EVERY, "the task page's change shown")
+    timeline = main_job.latest_artifact(f"case-{jar.lower()}")["data"]
+    assert re.search(r"\| task-assigned \| Joint home visit \|[^\n]*\| sent \|", timeline), timeline
+    stages = {
+        stage["id"]: stage["state"]
+        for stage in json.loads(main_job.workflows("status", jar, "--json").stdout)["stages"]
+    }
+    assert stages["joint-home-visit"] == "done"
+
+
+def _task_link(job: MainJob, reference: str, stage: str) -> str | None:
+    for message in job.mail():
+        if message["X-Workflows-Key"].startswith(f"{reference}/{stage}"):
+            text = message.get_body(preferencelist=("plain",)).get_content()
+            found = re.search(rf"http://127\.0\.0\.1:{job.web_port}/t/[A-Za-z0-9_\-.]+", text)
+            if found:
+                return found[0]
+    return None
+
+
+def _mark_done_on_the_task_page(link: str) -> None:
+    with httpx.Client(timeout=30) as browser:
+        page = browser.get(link)
+        assert page.status_code == 200, page.text
+        csrf = html.unescape(re.search(r'name="csrf" value="([^"]+)"', page.text)[1])
+        done = browser.post(f"{link}/done", data={"csrf": csrf, "note": "visited with the paediatrician"})
+        assert done.status_code == 200 and "recorded" in done.text.lower(), done.text
+
+
+def test_the_dsp_views_read_on_a_laptop_screen(main_job, chromium_at):
+    """An overdue case (started 40 days ago) fills the overdue table; both views fit 1366 px without sideways
+    scrolling, and the screenshots are kept."""
+    old = (date.today() - timedelta(days=40)).isoformat()
+    agencies = "agencies=stoke-on-trent-city-council,staffordshire-police,university-hospitals-north-midlands"
+    late = main_job.workflows("start", "rapid-review", "--fact", f"notification_date={old}", "--fact", agencies)
+    reference = late.stdout.strip()
+    eventually(
+        lambda: (table := main_job.latest_artifact("overdue-items")) and reference in table["data"],
+        4 * SWEEP_EVERY,
+        "the overdue table listing the late case",
+    )
+    eventually(lambda: main_job.latest_artifact("overdue-summary"), 4 * SWEEP_EVERY, "the summary artifact")
+    browser = chromium_at(1366, 768)
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False}
+    )
+    ARTEFACTS.mkdir(exist_ok=True)
+    for key, expected in (("overdue-items", reference), ("overdue-summary", "overdue")):
+        # Artifacts > key > its newest version, in the V2 UI (Prefect's default).
+        newest = main_job.latest_artifact(key)["id"]
+        browser.get(f"http://127.0.0.1:{main_job.prefect_port}/v2/artifacts/artifact/{newest}")
+        shot = ARTEFACTS / f"{key}-1366x768.png"
+        try:
+            eventually(lambda expected=expected: expected in browser.page_source, 60, f"the {key} page")
+        finally:
+            time.sleep(2)  # let the table finish laying out
+            browser.save_screenshot(str(shot))
+        assert shot.stat().st_size > 10_000
+        scrollers = browser.execute_script(SIDEWAYS_SCROLLERS)
+        assert scrollers == [], f"{key} scrolls sideways at 1366 px: {scrollers}"
+
+
+# Every element that scrolls sideways: wider content than its box, and allowed to scroll.
+SIDEWAYS_SCROLLERS = """
+const found = [];
+const all = [document.documentElement, ...document.querySelectorAll('*')];
+for (const element of all) {
+  const style = getComputedStyle(element);
+  const scrolls = element === document.documentElement || ['auto', 'scroll'].includes(style.overflowX);
+  if (scrolls && element.scrollWidth > element.clientWidth + 2) {
+    found.push(`${element.tagName}.${element.className}: ${element.scrollWidth} > ${element.clientWidth}`);
+  }
+}
+return found;
+"""
+
+
+def test_ctrl_c_stops_everything_and_frees_every_port(main_job):
+    os.killpg(main_job.process.pid, signal.SIGINT)
+    assert main_job.process.wait(timeout=90) == 0, main_job.text()
+    assert "stopped: nothing of the main job is left running" in main_job.text()
+    marker = f"PREFECT_HOME={main_job.folder / 'var' / 'prefect'}".encode()
+    eventually(lambda: not _processes_with(marker), 10, "every process of the main job gone")
+    for port in (main_job.prefect_port, main_job.web_port, main_job.smtp_port):
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers"
+    serve_log = (main_job.folder / "var" / "serve.log").read_text()
+    assert "never awaited" not in serve_log and "Traceback" not in serve_log
+
+
+def _processes_with(marker: bytes) -> list[int]:
+    """Processes whose environment carries the main job's Prefect home: the main job's, and only its."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
