@@ -15,7 +15,7 @@ from sqlalchemy import event
 from workflows import clock
 from workflows.calendar.london import to_london
 from workflows.dashboard.overdue import AGENCY_WIDTH, ROLE_WIDTH, STAGE_WIDTH, describe, overdue_summary
-from workflows.dashboard.views import overdue_list
+from workflows.dashboard.views import case_timeline, overdue_list
 from workflows.dashboard.wording import shorten
 from workflows.engine.commands import Complete
 from workflows.operations import cases
@@ -110,6 +110,10 @@ def test_an_hour_deadline_shows_its_time_and_a_day_deadline_its_date(shipped_run
         "Joint home visit": "Wed 30 Dec 19:00",
         "Notify GP, health visitor…": "Wed 30 Dec",  # 1 working day: late after the day ends
     }
+    timeline = case_timeline(shipped_runtime, reference)
+    assert "| Joint home visit | open | Police investigator (JAR) | Wed 30 Dec 2026 19:00 |" in timeline
+    day_stage = "| Notify GP, health visitor, school and CDOP | open | Child death review coordinator |"
+    assert f"{day_stage} Wed 30 Dec 2026 |" in timeline
 
 
 def test_rows_come_worst_first(shipped_runtime, set_clock):

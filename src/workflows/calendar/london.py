@@ -20,12 +20,13 @@ def long_date(moment: datetime, *, with_time: bool = False) -> str:
     return f"{text} at {local:%H:%M}" if with_time else text
 
 
-def short_date(moment: datetime | None) -> str:
-    """How tables write a date: "Mon 21 Dec 2026"."""
+def short_date(moment: datetime | None, *, with_time: bool = False) -> str:
+    """How tables write a date: "Mon 21 Dec 2026" ("Mon 21 Dec 2026 18:00" for hour deadlines)."""
     if moment is None:
         return "-"
     local = to_london(moment)
-    return f"{local:%a} {local.day} {local:%b %Y}"
+    text = f"{local:%a} {local.day} {local:%b %Y}"
+    return f"{text} {local:%H:%M}" if with_time else text
 
 
 def short_deadline(moment: datetime, *, with_time: bool = False) -> str:
