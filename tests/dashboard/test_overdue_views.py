@@ -116,15 +116,21 @@ def test_an_hour_deadline_shows_its_time_and_a_day_deadline_its_date(shipped_run
     assert f"{day_stage} Wed 30 Dec 2026 |" in timeline
 
 
-def test_rows_come_worst_first(shipped_runtime, set_clock):
+def three_cases_by_13_january(runtime, set_clock) -> tuple[str, str, str]:
+    """A rapid review 4 working days late, a Joint Agency Response 8 late, a rapid review just requested."""
     set_clock("2026-12-18T10:00")
-    review = rapid_review(shipped_runtime, date(2026, 12, 18))
+    review = rapid_review(runtime, date(2026, 12, 18))
     set_clock("2026-12-29T19:10")
-    response = child_death(shipped_runtime, "2026-12-29T19:00")
+    response = child_death(runtime, "2026-12-29T19:00")
     set_clock("2027-01-13T09:00")
-    later = requested(shipped_runtime, date(2027, 1, 13))
+    later = requested(runtime, date(2027, 1, 13))
     set_clock("2027-01-13T10:00")
-    tick(shipped_runtime)
+    tick(runtime)
+    return review, response, later
+
+
+def test_rows_come_worst_first(shipped_runtime, set_clock):
+    review, response, later = three_cases_by_13_january(shipped_runtime, set_clock)
     rows = overdue_rows(shipped_runtime)
     assert [(row["case"], row["late"]) for row in rows] == [
         *[(response, "8 working days")] * 4,
@@ -136,14 +142,7 @@ def test_rows_come_worst_first(shipped_runtime, set_clock):
 
 
 def test_the_summary_counts_per_agency_and_per_process_with_the_oldest_item(shipped_runtime, set_clock):
-    set_clock("2026-12-18T10:00")
-    review = rapid_review(shipped_runtime, date(2026, 12, 18))
-    set_clock("2026-12-29T19:10")
-    response = child_death(shipped_runtime, "2026-12-29T19:00")
-    set_clock("2027-01-13T09:00")
-    later = requested(shipped_runtime, date(2027, 1, 13))
-    set_clock("2027-01-13T10:00")
-    tick(shipped_runtime)
+    review, response, later = three_cases_by_13_january(shipped_runtime, set_clock)
     lines = overdue_summary(overdue_list(shipped_runtime), clock.now()).splitlines()
     assert lines[0] == "**7 overdue, 1 at risk**, as of Wednesday 13 January 2027"
     by_agency = lines[lines.index("### By agency") + 4 : lines.index("### By process") - 1]
