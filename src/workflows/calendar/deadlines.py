@@ -39,6 +39,11 @@ def anchor_instant(anchor: date | datetime) -> datetime:
     return london_wall_time(anchor, time(0, 0))
 
 
+def after_cut_off(anchor: date | datetime, day_ends_at: time) -> bool:
+    """An event at or after the moment its day's deadlines pass (a date alone is the start of its day)."""
+    return isinstance(anchor, datetime) and to_london(anchor).time() >= day_ends_at
+
+
 def anchor_day(anchor: date | datetime) -> date:
     return to_london(anchor).date() if isinstance(anchor, datetime) else anchor
 
@@ -60,9 +65,14 @@ def compute_deadline(
     start_day = anchor_day(anchor)
     skipped: tuple[tuple[date, str], ...] = ()
     if duration.unit is Unit.WORKING_DAYS:
-        day = calendar.add_working_days(start_day, duration.amount, counting)
         first_counted = start_day if counting is Counting.SAME_DAY else start_day + timedelta(days=1)
-        skipped = tuple(calendar.non_working_days(first_counted, day))
+        if counting is Counting.SAME_DAY and after_cut_off(anchor, day_ends_at):
+            # That day's count has closed: day 1 is the next working day, as under the other convention.
+            reason = f"after the day's cut-off ({day_ends_at:%H:%M}): counting starts the next working day"
+            skipped = ((start_day, reason),)
+            start_day = calendar.next_working_day(start_day)
+        day = calendar.add_working_days(start_day, duration.amount, counting)
+        skipped += tuple(calendar.non_working_days(first_counted, day))
     elif duration.unit is Unit.CALENDAR_DAYS:
         day = start_day + timedelta(days=duration.amount)
     elif duration.unit is Unit.WEEKS:

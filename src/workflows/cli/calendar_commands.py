@@ -63,7 +63,7 @@ def due(duration: str, start: str, counting: str, calendar_name: str, explain: b
         if calendar_name not in config.calendar_names():
             raise UserError(f"unknown calendar {calendar_name!r}; known: {', '.join(sorted(config.calendar_names()))}")
         calendar = config.calendar(calendar_name)
-        day_ends_at = config.calendar_settings.day_ends_at
+        day_ends_at = config.day_ends_at(calendar_name)
     kwargs = {"day_ends_at": day_ends_at} if day_ends_at else {}
     deadline = compute_deadline(amount, anchor, calendar, Counting(counting), **kwargs)
     click.echo(deadline.display())

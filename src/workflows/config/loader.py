@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from workflows.calendar.working_days import WorkingDayCalendar
-from workflows.config.model import CalendarSettings, PartnershipSettings
+from workflows.config.model import CalendarSettings, PartnershipSettings, WorkingHours
 from workflows.definitions.model import Process
 from workflows.directory.model import AgenciesFile, Directory, PeopleFile, RoleScope, RolesFile
 from workflows.timing import TimingRules
@@ -60,13 +61,29 @@ class Config:
     def calendar_names(self) -> set[str]:
         return {BUILT_IN_CALENDAR, *self.calendar_settings.calendars}
 
+    @property
+    def default_calendar(self) -> str:
+        return self.calendar_settings.default_calendar
+
+    def calendar_of(self, process: Process) -> str:
+        """The calendar governing a process's dates, sending hours and digests."""
+        return process.calendar or self.default_calendar
+
+    def working_hours(self, calendar_name: str) -> WorkingHours:
+        named = self.calendar_settings.calendars.get(calendar_name)
+        return (named.working_hours if named else None) or self.calendar_settings.working_hours
+
+    def day_ends_at(self, calendar_name: str) -> time:
+        named = self.calendar_settings.calendars.get(calendar_name)
+        return (named.day_ends_at if named else None) or self.calendar_settings.day_ends_at
+
     def timing_rules(self, process: Process) -> TimingRules:
-        hours = self.calendar_settings.working_hours
+        name = self.calendar_of(process)
         return TimingRules(
-            calendar=self.calendar(process.calendar),
+            calendar=self.calendar(name),
             counting=process.counting,
-            day_starts_at=hours.start,
-            day_ends_at=self.calendar_settings.day_ends_at,
+            day_starts_at=self.working_hours(name).start,
+            day_ends_at=self.day_ends_at(name),
         )
 
     def calendar(self, name: str) -> WorkingDayCalendar:
@@ -120,12 +137,19 @@ def load_config(folder: Path | str | None = None) -> Config:
     folder = Path(folder) if folder is not None else locate_config_dir()
     problems: list[Problem] = []
     partnership, partnership_located = _load_model(folder / "partnership.yaml", PartnershipSettings, problems)
-    calendar, _ = _load_model(folder / "calendar.yaml", CalendarSettings, problems)
+    calendar, calendar_located = _load_model(folder / "calendar.yaml", CalendarSettings, problems)
     roles, _ = _load_model(folder / "roles.yaml", RolesFile, problems)
     agencies, _ = _load_model(folder / "agencies.yaml", AgenciesFile, problems)
     people, people_located = _load_model(folder / "people.yaml", PeopleFile, problems)
     if people and people_located and roles and agencies:
         problems.extend(_check_people(people, people_located, roles, agencies))
+    if calendar and calendar_located and calendar.default_calendar not in {BUILT_IN_CALENDAR, *calendar.calendars}:
+        known = ", ".join(sorted({BUILT_IN_CALENDAR, *calendar.calendars}))
+        problems.append(
+            calendar_located.problem(
+                ("default_calendar",), f"unknown calendar {calendar.default_calendar!r}: use one of {known}"
+            )
+        )
     if partnership and partnership_located and roles:
         for index, role in enumerate(partnership.digest_roles):
             if role not in roles.roles:

@@ -41,9 +41,17 @@ class WorkingHours(Strict):
 class NamedCalendar(Strict):
     description: str | None = None
     closures: dict[date, str] = Field(default_factory=dict, description="local closure days and why")
+    day_ends_at: time | None = Field(default=None, description="this calendar's cut-off; absent: the top-level one")
+    working_hours: WorkingHours | None = Field(
+        default=None, description="when this calendar's messages go out; absent: the top-level working_hours"
+    )
 
 
 class CalendarSettings(Strict):
+    default_calendar: str = Field(
+        default="england-and-wales",
+        description="the calendar of a process that names none, and of the daily digest",
+    )
     day_ends_at: time = Field(default=time(23, 59, 59), description="when a day-unit deadline passes")
     working_hours: WorkingHours = Field(default_factory=WorkingHours)
     at_risk_within: DurationField = Field(default=Duration(2, Unit.WORKING_DAYS))

@@ -24,6 +24,7 @@ from workflows.definitions.fields import (
     RoleKey,
     StageId,
 )
+from workflows.yamlsource.suggestions import did_you_mean
 
 
 class Strict(BaseModel):
@@ -125,7 +126,8 @@ class Decision(Strict):
         if len(self.options) < 2:
             raise ValueError("a decision needs at least two options")
         if self.when_unresolved and self.when_unresolved not in self.options:
-            raise ValueError(f"when_unresolved names {self.when_unresolved!r}, which is not one of the options")
+            hint = did_you_mean(self.when_unresolved, self.options)
+            raise ValueError(f"when_unresolved names {self.when_unresolved!r}, which is not one of the options{hint}")
         return self
 
 
@@ -187,7 +189,10 @@ class Process(Strict):
     title: str
     version: int = Field(ge=1)
     description: str | None = None
-    calendar: str = Field(default="england-and-wales", description="a calendar name from config/calendar.yaml")
+    calendar: str | None = Field(
+        default=None,
+        description="a calendar name from config/calendar.yaml; absent: its default_calendar",
+    )
     counting: Counting = Counting.NEXT_WORKING_DAY
     reference: str = Field(description="case reference pattern, e.g. 'RR-{year}-{seq:3}' gives RR-2026-007")
     facts: dict[FactName, Fact] = Field(default_factory=dict)

@@ -40,6 +40,7 @@ class Notify:
     copy_role: str | None = None  # escalations copy the owner
     due_at: datetime | None = None
     urgent: bool = False  # an hour-based deadline: sent at once, even outside working hours
+    calendar: str | None = None  # whose working hours it waits for (the process's calendar)
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -60,6 +61,7 @@ class StartLinkedCase:
     facts: dict[str, Any]
     parent_reference: str
     business_key: str
+    at: datetime | None = None  # when the decision was taken (an automatic one: at the deadline)
 
 
 Effect = SetTimer | CancelTimer | Notify | Audit | StartLinkedCase

@@ -25,7 +25,7 @@ from workflows.engine.state import (
     StageState,
     clone,
 )
-from workflows.timing import MomentKind, TimingRules, moments, next_moment, offset_from
+from workflows.timing import Moment, MomentKind, TimingRules, moments, next_moment, offset_from
 
 # Reminder-like notices: after downtime only the latest of these is sent, not a burst of stale ones.
 _NOTICE_KINDS = {MomentKind.REMINDER: "reminder", MomentKind.DUE_TODAY: "due-today", MomentKind.OVERDUE: "overdue"}
@@ -50,6 +50,7 @@ class _Step:
         self.state = state
         self.now = to_london(now)
         self.effects: list[Effect] = []
+        self.opened: list[Slot] = []  # slots opened in this step, for the sweeper's catch-up
 
     # -- helpers -------------------------------------------------------------------------------------
 
@@ -101,6 +102,7 @@ class _Step:
                 assignee=item.assignee if item else None,
                 due_at=item.due_at if item else None,
                 urgent=slot is not None and self.stage_def(slot.stage).due.in_.is_elapsed_time,
+                calendar=self.rules.calendar.name,
                 **extra,
             )
         )
@@ -173,11 +175,13 @@ class _Step:
                 slot = Slot(stage_id, item)
                 self.notify(kind, slot, task, stage_def.owner)
                 self.schedule(slot, task)
+                self.opened.append(slot)
             if not items:
                 self.finish_stage(stage_id, None, f"no items in {stage_def.for_each}")
             return
         self.notify(kind, Slot(stage_id), stage, stage_def.owner)
         self.schedule(Slot(stage_id), stage)
+        self.opened.append(Slot(stage_id))
 
     def finish_stage(self, stage_id: str, by: str | None, detail: str) -> None:
         stage = self.state.stages[stage_id]
@@ -283,6 +287,7 @@ class _Step:
                     {name: value for name, value in facts.items() if value is not None},
                     self.state.reference,
                     business_key=f"{self.state.reference}/{command.stage}/{command.option}",
+                    at=self.now,
                 )
             )
             self.audit("linked-case", f"option {command.option} starts {option.starts}", command.by)
@@ -306,33 +311,71 @@ class _Step:
         if self.state.status is not CaseStatus.OPEN or item is None or item.status is not ItemStatus.OPEN:
             self.effects.append(CancelTimer(slot))  # a stale timer: nothing to do
             return
+        until = self.now
+        self.opened = []
+        self.catch_up(slot, item, until)
+        # An automatic advance at a past deadline opened stages whose own moments may have passed too: catch
+        # them up in this step, so that nothing is announced about a stage that has already moved on.
+        while self.opened:
+            opened, self.opened = self.opened, []
+            for opened_slot in opened:
+                opened_item = self.state.item(opened_slot)
+                if self.state.status is CaseStatus.OPEN and opened_item.status is ItemStatus.OPEN:
+                    self.catch_up(opened_slot, opened_item, until)
+        self.now = until
+        self.drop_notices_about_finished_items()
+
+    def catch_up(self, slot: Slot, item: ItemState, until: datetime) -> None:
+        """Apply the item's moments up to `until` in time order.
+
+        After an outage only the latest reminder-like notice is sent, and none from before a deadline that
+        has since passed; every escalation step that fell due is sent. An automatic advance happens at its
+        deadline (later stages count from it), and nothing before it is announced: the stage has moved on.
+        """
+        stage = self.state.stages[slot.stage]
         stage_def = self.stage_def(slot.stage)
-        after = item.fired_through or (stage.opened_at if stage else None) or self.now
-        due = [m for m in _moments_until(stage_def, self.deadline_of(item), self.rules, after, self.now)]
-        notices = [m for m in due if m.kind in _NOTICE_KINDS]
-        if notices:
-            latest = notices[-1]
-            self.notify(_NOTICE_KINDS[latest.kind], slot, item, stage_def.owner, number=latest.number)
-        for moment in due:
-            if moment.kind is MomentKind.DUE:
+        after = item.fired_through or stage.opened_at or until
+        latest_notice: Moment | None = None
+        escalations: list[Moment] = []
+        for moment in _moments_until(stage_def, self.deadline_of(item), self.rules, after, until):
+            if moment.kind in _NOTICE_KINDS:
+                latest_notice = moment
+            elif moment.kind is MomentKind.DUE:
+                latest_notice = None  # "due soon" and "due today" are stale once the deadline has passed
                 self.audit(
                     "overdue", f"{stage_def.title}: deadline {self.deadline_of(item).display()} passed", slot=slot
                 )
             elif moment.kind is MomentKind.ESCALATION:
-                step = stage_def.escalation[moment.number - 1]
-                item.escalation_level = moment.number
-                self.notify("escalation", slot, item, step.notify, number=moment.number, copy_role=stage_def.owner)
-                self.audit("escalated", f"level {moment.number}: {step.notify} told", slot=slot)
+                escalations.append(moment)
             elif moment.kind is MomentKind.ADVANCE:
                 assert stage_def.decision and stage_def.decision.when_unresolved
-                item.fired_through = self.now
+                item.fired_through = moment.at
                 self.audit("advanced", f"{stage_def.title}: unresolved at its deadline", slot=slot)
                 # The case moved on at the deadline, not when the sweeper noticed: later stages count from it.
                 self.now = moment.at
                 self.decide(cmd.Decide(slot.stage, stage_def.decision.when_unresolved), automatically=True)
                 return
-        item.fired_through = self.now
+        if latest_notice is not None:  # the owner hears first, then each step of the ladder
+            self.notify(_NOTICE_KINDS[latest_notice.kind], slot, item, stage_def.owner, number=latest_notice.number)
+        for moment in escalations:
+            step = stage_def.escalation[moment.number - 1]
+            item.escalation_level = moment.number
+            self.notify("escalation", slot, item, step.notify, number=moment.number, copy_role=stage_def.owner)
+            self.audit("escalated", f"level {moment.number}: {step.notify} told", slot=slot)
+        item.fired_through = until
+        self.now = until
         self.schedule(slot, item)
+
+    def drop_notices_about_finished_items(self) -> None:
+        """No message about a stage or task that is no longer open when the step ends."""
+
+        def still_open(effect: Effect) -> bool:
+            if not isinstance(effect, Notify) or effect.stage is None:
+                return True
+            slot = Slot(effect.stage, effect.task)
+            return self.state.item(slot).status is ItemStatus.OPEN
+
+        self.effects = [effect for effect in self.effects if still_open(effect)]
 
     def pause(self, command: cmd.Pause) -> None:
         self.require_running()

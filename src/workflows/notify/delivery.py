@@ -19,7 +19,7 @@ from workflows import clock
 from workflows.notify import outbox as box
 from workflows.notify.compose import Queued, build_email, context_for
 from workflows.notify.links import link_for
-from workflows.notify.quiet_hours import sending_hours_open
+from workflows.notify.quiet_hours import calendars_open
 from workflows.notify.recipients import resolve
 from workflows.notify.settings import SmtpSettings
 from workflows.notify.templates import Templates
@@ -147,11 +147,12 @@ async def deliver_async(
     """Send pending messages in batches over one connection each; count outcomes."""
     now = now or clock.now()
     report: Counter[str] = Counter()
-    urgent_only = not sending_hours_open(runtime.config, now)
+    open_calendars = calendars_open(runtime.config, now)
+    sendable = box.may_go_now(open_calendars, runtime.config.default_calendar)
     templates = Templates()
     for _ in range(max_batches):
         with runtime.db.begin() as connection:
-            rows = box.claim_batch(connection, now, batch_size, now + CLAIM_LENGTH, urgent_only=urgent_only)
+            rows = box.claim_batch(connection, now, batch_size, now + CLAIM_LENGTH, sendable=sendable)
         if not rows:
             break
         try:
@@ -176,9 +177,9 @@ async def deliver_async(
                     await client.quit()
                 except aiosmtplib.SMTPException:
                     client.close()
-    if urgent_only:
+    if open_calendars != runtime.config.calendar_names():
         with runtime.db.connect() as connection:
-            report["waiting for working hours"] = box.waiting_for_hours(connection, now)
+            report["waiting for working hours"] = box.waiting_for_hours(connection, now, sendable)
     return +report
 
 

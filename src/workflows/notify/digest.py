@@ -36,7 +36,8 @@ def _line(runtime: Runtime, item: OpenItem) -> dict[str, Any]:
 def queue_daily_digest(runtime: Runtime, now: datetime) -> int:
     """Queue today's digest for each digest role, once (its key holds the date); return how many queued."""
     roles = runtime.config.partnership.digest_roles
-    if not roles or not sending_hours_open(runtime.config, now):
+    calendar = runtime.config.default_calendar  # the digest spans processes: the partnership's own calendar
+    if not roles or not sending_hours_open(runtime.config, calendar, now):
         return 0
     day = to_london(now).date().isoformat()
     keys = [f"digest/{day}/{role}" for role in roles]
@@ -58,6 +59,7 @@ def queue_daily_digest(runtime: Runtime, now: datetime) -> int:
             "attempts": 0,
             "next_attempt_at": now,
             "urgent": False,
+            "calendar": calendar,
         }
         for role in roles
     ]

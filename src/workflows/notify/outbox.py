@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, false, func, not_, or_, select, update
 
 from workflows.store.schema import cases, outbox
 
@@ -17,17 +17,25 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
+def may_go_now(open_calendars: set[str], default_calendar: str) -> ColumnElement[bool]:
+    """Urgent, or its calendar (the default one when it names none) is in working hours now. Never NULL, so
+    that its negation counts what waits."""
+    calendar = func.coalesce(outbox.c.calendar, default_calendar)
+    in_hours = calendar.in_(sorted(open_calendars)) if open_calendars else false()
+    return or_(outbox.c.urgent.is_(True), in_hours)
+
+
 def claim_batch(
-    connection: Connection, now: datetime, limit: int, hold_until: datetime, *, urgent_only: bool
+    connection: Connection, now: datetime, limit: int, hold_until: datetime, *, sendable: ColumnElement[bool]
 ) -> list[Any]:
-    """Pending messages due now, locked against other deliverers until `hold_until`."""
+    """Pending messages due now that may go now (`may_go_now`), locked against other deliverers until
+    `hold_until`."""
     ready = [
         outbox.c.status == "pending",
         outbox.c.next_attempt_at <= now,
         or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+        sendable,
     ]
-    if urgent_only:
-        ready.append(outbox.c.urgent.is_(True))
     ids = [
         row.id
         for row in connection.execute(
@@ -104,11 +112,12 @@ def release(connection: Connection, ids: list[int]) -> None:
         connection.execute(update(outbox).where(outbox.c.id.in_(ids)).values(claimed_until=None))
 
 
-def waiting_for_hours(connection: Connection, now: datetime) -> int:
+def waiting_for_hours(connection: Connection, now: datetime, sendable: ColumnElement[bool]) -> int:
+    """Pending messages held back only because their calendar is outside working hours."""
     query = (
         select(func.count())
         .select_from(outbox)
-        .where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now, outbox.c.urgent.is_(False))
+        .where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now, not_(sendable))
     )
     return connection.execute(query).scalar_one()
 

@@ -1,17 +1,23 @@
-"""Ordinary messages go out in working hours on working days; urgent ones at once."""
+"""Ordinary messages go out in their calendar's working hours on its working days; urgent ones at once.
+
+A message's calendar is its process's (the one its deadlines are counted on); messages of no process (the
+daily digest) follow the partnership's default calendar.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from workflows.calendar.london import to_london
-from workflows.config.loader import BUILT_IN_CALENDAR, Config
-
-PARTNERSHIP_CALENDAR = "partnership"
+from workflows.config.loader import Config
 
 
-def sending_hours_open(config: Config, now: datetime) -> bool:
-    name = PARTNERSHIP_CALENDAR if PARTNERSHIP_CALENDAR in config.calendar_names() else BUILT_IN_CALENDAR
+def sending_hours_open(config: Config, calendar_name: str, now: datetime) -> bool:
     local = to_london(now)
-    hours = config.calendar_settings.working_hours
-    return config.calendar(name).is_working_day(local.date()) and hours.start <= local.time() < hours.end
+    hours = config.working_hours(calendar_name)
+    return config.calendar(calendar_name).is_working_day(local.date()) and hours.start <= local.time() < hours.end
+
+
+def calendars_open(config: Config, now: datetime) -> set[str]:
+    """The calendars whose ordinary messages may go out now."""
+    return {name for name in config.calendar_names() if sending_hours_open(config, name, now)}

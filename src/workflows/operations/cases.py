@@ -57,8 +57,14 @@ def _start_in(
     actor: str | None = None,
     origin: str = "started by hand",
     parent: str | None = None,
+    counts_from: datetime | None = None,
 ) -> tuple[str, bool]:
-    """Start a case in the caller's transaction; (reference, False) when its business key already ran."""
+    """Start a case in the caller's transaction; (reference, False) when its business key already ran.
+
+    `counts_from` is the moment the case starts for its dates (a recurring round's scheduled moment, whenever
+    the sweeper got to it); by default, now.
+    """
+    counts_from = counts_from or now
     if business_key:
         existing = repo.case_with_business_key(connection, process_id, business_key)
         if existing:
@@ -73,13 +79,13 @@ def _start_in(
         if repo.reference_exists(connection, reference):
             raise OperationError(f"reference {reference} is already in use")
     else:
-        reference = repo.allocate_reference(connection, process, now)
+        reference = repo.allocate_reference(connection, process, counts_from)
     try:
         state, effects = start_case(
             definition,
             reference,
             with_defaults(runtime, process, facts),
-            now,
+            counts_from,
             actor=actor,
             origin=origin,
             parent_reference=parent,
@@ -140,6 +146,7 @@ def _start_linked(
             business_key=effect.business_key,
             origin=f"started by {effect.parent_reference}",
             parent=effect.parent_reference,
+            counts_from=effect.at,
         )
     except OperationError as error:
         raise OperationError(

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from workflows import clock
+from workflows.calendar.counting import Counting
+from workflows.calendar.deadlines import compute_deadline
 from workflows.calendar.london import to_london
 from workflows.engine.state import CaseState, ItemState, ItemStatus
 from workflows.notify.outbox import delivery_problems
@@ -91,17 +93,24 @@ class OpenItem:
         }
 
 
-def open_items_query(runtime: Runtime, now: datetime) -> Select:
-    """Open items due by the end of the at-risk window, earliest first (also timed by bench/due_query.py)."""
+def at_risk_horizon(runtime: Runtime, calendar_name: str, now: datetime) -> datetime:
+    """The end of the at-risk window counted on a calendar: items due by then are at risk."""
     settings = runtime.config.calendar_settings
-    england = runtime.config.calendar("england-and-wales")
-    horizon_day = england.add_working_days(now.date(), settings.at_risk_within.amount)
-    horizon = datetime.combine(horizon_day, settings.day_ends_at, tzinfo=now.tzinfo)
+    calendar = runtime.config.calendar(calendar_name)
+    day_ends_at = runtime.config.day_ends_at(calendar_name)
+    return compute_deadline(settings.at_risk_within, now, calendar, Counting.NEXT_WORKING_DAY, day_ends_at).at
+
+
+def open_items_query(runtime: Runtime, now: datetime) -> Select:
+    """Open items due by the end of the widest at-risk window of any calendar, earliest first (also timed by
+    bench/due_query.py). Each item's own window is its case's calendar's: `overdue` narrows to it."""
+    horizon = max(at_risk_horizon(runtime, name, now) for name in runtime.config.calendar_names())
     return (
         select(
             cases.c.id,
             cases.c.reference,
             cases.c.process_id,
+            cases.c.definition_hash,
             items.c.stage,
             items.c.task,
             items.c.owner_role,
@@ -116,19 +125,26 @@ def open_items_query(runtime: Runtime, now: datetime) -> Select:
 
 
 def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
-    """Open items past due, then those due within the at-risk window; most overdue first."""
+    """Open items past due, then those due within the at-risk window; most overdue first.
+
+    Working days late and the at-risk window are counted on each case's own calendar (its pinned definition's).
+    """
     now = now or clock.now()
-    england = runtime.config.calendar("england-and-wales")
     query = open_items_query(runtime, now)
+    horizons: dict[str, datetime] = {}
     found = []
     with runtime.db.connect() as connection:
         rows = list(connection.execute(query))
         problems = delivery_problems(connection) if rows else {}
         for row in rows:
-            process = runtime.library.processes.get(row.process_id)
-            calendar = runtime.config.calendar(process.calendar) if process else england
+            calendar_name = runtime.pinned(connection, row.definition_hash).rules.calendar.name
+            if calendar_name not in horizons:
+                horizons[calendar_name] = at_risk_horizon(runtime, calendar_name, now)
             due = to_london(row.due_at)
+            if due > horizons[calendar_name]:
+                continue  # at risk on a wider calendar, not on its own
             late = due < now
+            calendar = runtime.config.calendar(calendar_name)
             found.append(
                 OpenItem(
                     reference=row.reference,

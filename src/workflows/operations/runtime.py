@@ -67,9 +67,9 @@ class Runtime:
         definition = self._pinned.get(digest)
         if definition is None:
             process = parse_pinned(definition_text(connection, digest), digest)
-            if process.calendar not in self.config.calendar_names():
-                # The calendar was removed from config since: count bank holidays only.
-                process = process.model_copy(update={"calendar": "england-and-wales"})
+            if process.calendar is not None and process.calendar not in self.config.calendar_names():
+                # The calendar was removed from config since: the partnership's default calendar stands in.
+                process = process.model_copy(update={"calendar": None})
             rules = self.config.timing_rules(process)
             definition = self._pinned[digest] = Definition(process, rules, digest)
         return definition

@@ -86,6 +86,8 @@ def _fire_recurrence(connection: Connection, runtime: Runtime, timer: repo.DueTi
         now,
         business_key=f"recurs/{process.id}/{day.isoformat()}",
         origin=f"scheduled round of {day:%d %B %Y}",
+        # The round counts from its own scheduled moment, however late the sweeper got to it.
+        counts_from=occurrence_at(process.recurs, number, rules),
     )
     repo.set_recurrence_timer(connection, process.id, number + 1, occurrence_at(process.recurs, number + 1, rules))
     return ["cycle-start"], [Happening(CASE_STARTED, reference, process.id)]

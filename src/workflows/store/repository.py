@@ -231,6 +231,7 @@ def _outbox_row(case_id: int, notice: Notify, now: datetime) -> dict[str, Any]:
         "copy_role": notice.copy_role,
         "due_at": notice.due_at,
         "urgent": notice.urgent,
+        "calendar": notice.calendar,
         "details": notice.details,
         "created_at": now,
         "status": "pending",

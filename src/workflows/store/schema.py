@@ -111,6 +111,7 @@ outbox = Table(
     Column("sent_at", UtcDateTime),
     Column("error", Text),
     Column("urgent", Boolean, nullable=False, default=False),  # goes out at once, quiet hours or not
+    Column("calendar", String(100)),  # whose working hours it waits for; None: the default calendar
     Column("claimed_until", UtcDateTime),  # a deliverer is sending it; after this, another may
     Column("recipients", JSON),  # who it went to, resolved from the directory at sending
 )

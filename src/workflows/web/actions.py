@@ -206,6 +206,7 @@ def _request_extension(connection, runtime, claims, stored, definition, amount, 
             attempts=0,
             next_attempt_at=now,
             urgent=False,
+            calendar=definition.rules.calendar.name,
         )
     )
     touch_cases(connection, [stored.id])
@@ -262,6 +263,7 @@ def _decide_request(connection, runtime, claims, stored, action, now) -> str:
                 attempts=0,
                 next_attempt_at=now,
                 urgent=False,
+                calendar=runtime.pinned(connection, stored.state.definition_hash).rules.calendar.name,
             )
         )
         touch_cases(connection, [stored.id])
