@@ -3,36 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-WORKFLOWS = str(Path(sys.executable).parent / "workflows")
-
-
-@pytest.fixture
-def workflows(tmp_path):
-    """Run `workflows` in a scratch folder (its default SQLite file lands there) with the clock set."""
-
-    def run(
-        *args: str, now: str = "2026-12-18T10:00", extra_env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        env = {
-            **os.environ,
-            "WORKFLOWS_NOW": now,
-            "WORKFLOWS_CONFIG": str(REPO / "config"),
-            "WORKFLOWS_PROCESSES": str(REPO / "processes"),
-            **(extra_env or {}),
-        }
-        env.pop("WORKFLOWS_DB_URL", None)
-        return subprocess.run([WORKFLOWS, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
-
-    return run
-
 
 AGENCIES = "--fact", "agencies=stoke-on-trent-city-council,staffordshire-police"
 
@@ -54,6 +26,8 @@ READ_ONLY_COMMANDS = [
     ("explain", "RR-2026-001", "agency-chronology"),
     ("outbox",),
     ("link", "RR-2026-001", "agency-chronology", "--for", "lee@example.org"),
+    ("cases",),
+    ("cases", "--json", "--process", "rapid-review"),
 ]
 
 

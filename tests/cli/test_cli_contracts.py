@@ -103,10 +103,13 @@ def test_validate_reports_every_problem_with_its_position(tmp_path):
     broken.write_text(text)
     result = run("validate", str(broken))
     assert result.returncode == 1
-    lines = result.stderr.strip().splitlines()
-    assert lines[-1] == "1 problem found"  # the bad duration stops the semantic checks of this file
-    assert lines[0].startswith(f"{broken}:")
-    line, column = lines[0].split(":")[1:3]
+    note, *problems, count = result.stderr.strip().splitlines()
+    assert note == f"note: {broken} replaces processes/rapid-review.yaml for this check"
+    # The bad duration (structural) does not hide the misspelt role (semantic) in another stage.
+    assert count == "2 problems found"
+    role, duration = problems
+    assert role.startswith(f"{broken}:") and "unknown role 'business-manger' (did you mean 'business-manager'" in role
+    line, column = duration.split(":")[1:3]
     assert text.splitlines()[int(line) - 1][int(column) - 1 :].startswith("12 days")
     assert "Traceback" not in result.stderr
 
@@ -157,6 +160,8 @@ def test_simulate_table_is_readable():
         ["due", "5 working days", "--from", "2026-12-18"],
         ["validate"],
         ["simulate", "rapid-review", "--start", "2026-12-18", "--json"],
+        ["validate", "processes/rapid-review.yaml"],
+        ["simulate", "processes/rapid-review.yaml", "--start", "2026-12-18", "--json"],
     ],
 )
 def test_commands_that_run_no_flow_never_import_prefect(args):
@@ -170,3 +175,25 @@ def test_commands_that_run_no_flow_never_import_prefect(args):
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "PREFECT-ABSENT", result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["validate", "processes/rapid-review.yaml"],
+        ["simulate", "processes/rapid-review.yaml", "--start", "2026-12-18", "--json"],
+    ],
+)
+def test_checking_definitions_never_imports_the_database_layer(args):
+    probe = (
+        "import sys\n"
+        "from workflows.cli.main import cli\n"
+        "try:\n"
+        f"    cli({args!r}, standalone_mode=False)\n"
+        "finally:\n"
+        "    loaded = {m.split('.')[0] for m in sys.modules} & {'prefect', 'sqlalchemy'}\n"
+        "    print('LOADED: ' + ', '.join(sorted(loaded)) if loaded else 'NONE-LOADED')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "NONE-LOADED", result.stderr

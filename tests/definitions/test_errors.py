@@ -67,10 +67,16 @@ def test_bad_yaml_gives_line_and_column(tmp_path, minimal_config):
     assert "bad YAML" in problems[0]
 
 
-def test_unknown_key_points_at_the_key_and_lists_allowed_keys(tmp_path, minimal_config):
+def test_misspelt_key_points_at_the_key_and_suggests_the_right_one(tmp_path, minimal_config):
     text = GOOD.replace("    for_each: agencies\n", "    for_each: agencies\n    reminder: {on_due_day: true}\n")
     (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert problem.endswith(":14:5: unknown key 'reminder' (allowed here: " + problem.split("allowed here: ")[1])
+    assert problem.endswith(":14:5: unknown key 'reminder' (did you mean 'reminders'?)")
+
+
+def test_unknown_key_like_no_known_one_lists_the_allowed_keys(tmp_path, minimal_config):
+    text = GOOD.replace("    for_each: agencies\n", "    for_each: agencies\n    colour: red\n")
+    (problem,) = problems_for(tmp_path, minimal_config, text)
+    assert problem.endswith(":14:5: unknown key 'colour' (allowed here: " + problem.split("allowed here: ")[1])
     assert "reminders" in problem and "escalation" in problem
 
 
@@ -279,3 +285,15 @@ def test_fanned_out_stage_cannot_decide(tmp_path, minimal_config):
     )
     (problem,) = problems_for(tmp_path, minimal_config, text)
     assert ":14:15: " in problem and "cannot take a decision" in problem
+
+
+def test_a_value_fitting_no_member_of_a_union_is_one_problem_showing_it_as_written(tmp_path, minimal_config):
+    problems_for(tmp_path, minimal_config, STARTED, name="follow-on")
+    text = GOOD.replace(
+        "more: {label: Look further, then: [follow-up]}",
+        "more: {label: Look further, starts: follow-on, facts: {decided_on: decided, origin: 2026-01-01}}",
+    )
+    (problem,) = problems_for(tmp_path, minimal_config, text)
+    assert problem.endswith(
+        ":25:93: origin: expected true or false, a whole number, a number or a text value, got 2026-01-01"
+    )

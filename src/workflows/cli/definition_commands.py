@@ -13,9 +13,13 @@ from workflows.cli.errors import UserError, report_problems
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check process definitions (default: processes/) against config/; list every problem."""
+    """Check process definitions (default: processes/) against config/; list every problem.
+
+    A draft (a file outside processes/) is checked against the library it would join, and stands in for the
+    library process with its id.
+    """
     from workflows.config.loader import load_config, locate_processes_dir
-    from workflows.definitions.library import definition_files, load_library
+    from workflows.definitions.library import check_definitions
     from workflows.yamlsource import YamlSourceError
 
     problems = []
@@ -24,21 +28,60 @@ def validate(paths: tuple[Path, ...]) -> None:
         config = load_config()
     except YamlSourceError as error:
         problems.extend(error.problems)
-    targets = list(paths) or [locate_processes_dir()]
+    library_dir = locate_processes_dir()
+    targets = list(paths) or [library_dir]
     for target in targets:
         if not target.exists():
             raise UserError(f"{target}: no such file or folder")
-    # Checking a few files alone: `starts:` may name any process of the library.
-    known = {path.stem for path in definition_files([locate_processes_dir()])} if paths else set()
-    library = None
-    try:
-        library = load_library(targets, config, known)
-    except YamlSourceError as error:
-        problems.extend(error.problems)
+    check = check_definitions(targets, config, library_dir=library_dir)
+    _note_replacements(check.replacements)
+    problems.extend(check.problems)
     if problems:
-        report_problems(problems)
-    assert library is not None
-    click.echo(f"ok: {len(library.processes)} process definitions valid against {config.folder if config else ''}")
+        report_problems(sorted(problems, key=lambda problem: (problem.file, problem.line, problem.column)))
+    count = len(check.checked)
+    where = config.folder if config else ""
+    click.echo(f"ok: {count} process definition{'s' if count != 1 else ''} valid against {where}")
+
+
+def _shown(path: Path) -> str:
+    """`path` as the user would write it: relative to the working directory when it is under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _note_replacements(replacements: list[tuple[Path, Path]]) -> None:
+    for draft, shipped in replacements:
+        click.echo(f"note: {_shown(draft)} replaces {_shown(shipped)} for this check", err=True)
+
+
+def _is_draft(argument: str) -> bool:
+    return argument.endswith((".yaml", ".yml")) or Path(argument).is_file()
+
+
+def _process_to_simulate(argument: str, config):
+    """The process PROCESS names: a library process by id, or a draft file checked against the library."""
+    from workflows.cli.context import load_library_or_exit
+    from workflows.config.loader import locate_processes_dir
+    from workflows.definitions.library import check_definitions
+
+    if not _is_draft(argument):
+        library = load_library_or_exit(config)
+        try:
+            return library.get(argument)
+        except KeyError as error:
+            raise UserError(str(error.args[0])) from None
+    draft = Path(argument)
+    if not draft.is_file():
+        raise UserError(f"{argument}: no such file")
+    check = check_definitions([draft], config, library_dir=locate_processes_dir())
+    _note_replacements(check.replacements)
+    # Problems the draft causes in library files are for `validate`: they do not change the draft's timeline.
+    own = [problem for problem in check.problems if problem.file == str(draft)]
+    if own or not check.checked:
+        report_problems(own or check.problems)
+    return check.library.processes[check.checked[0]]
 
 
 @click.command()
@@ -75,7 +118,7 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 
 
 @click.command()
-@click.argument("process_id", metavar="PROCESS")
+@click.argument("process_id", metavar="PROCESS|DRAFT.yaml")
 @click.option(
     "--start",
     "start_text",
@@ -95,19 +138,18 @@ def simulate(
     choose: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Project PROCESS's timeline, each stage done on its due date unless --late says otherwise."""
-    from workflows.cli.context import load_config_or_exit, load_library_or_exit
+    """Project PROCESS's timeline (a library process, or a draft file), each stage done on its due date unless
+    --late says otherwise."""
+    from workflows.cli.context import load_config_or_exit
     from workflows.cli.timeline_table import timeline_table
     from workflows.definitions.facts import FactError, parse_fact_assignments
     from workflows.simulation import simulate as project
     from workflows.simulation import start_moment
+    from workflows.yamlsource import did_you_mean
 
     config = load_config_or_exit()
-    library = load_library_or_exit(config)
-    try:
-        process = library.get(process_id)
-    except KeyError as error:
-        raise UserError(str(error.args[0])) from None
+    process = _process_to_simulate(process_id, config)
+    process_id = process.id
     try:
         given = parse_fact_assignments(process, list(facts), config.directory.agencies)
     except FactError as error:
@@ -115,7 +157,7 @@ def simulate(
     days_late: dict[str, int] = {}
     for stage_id, amount in _pairs(late, "--late"):
         if stage_id not in process.stages:
-            raise UserError(f"--late: {process_id} has no stage {stage_id!r}")
+            raise UserError(f"--late: {process_id} has no stage {stage_id!r}{did_you_mean(stage_id, process.stages)}")
         if not amount.isdigit():
             raise UserError(f"--late {stage_id}={amount}: N is a whole number of working days")
         days_late[stage_id] = int(amount)
@@ -123,10 +165,13 @@ def simulate(
     for stage_id, option in _pairs(choose, "--choose"):
         stage = process.stages.get(stage_id)
         if stage is None or stage.decision is None:
-            raise UserError(f"--choose: {process_id} has no decision stage {stage_id!r}")
+            deciding = [name for name, candidate in process.stages.items() if candidate.decision]
+            hint = did_you_mean(stage_id, deciding)
+            raise UserError(f"--choose: {process_id} has no decision stage {stage_id!r}{hint}")
         if option not in stage.decision.options:
             known = ", ".join(stage.decision.options)
-            raise UserError(f"--choose: stage {stage_id!r} has no option {option!r} (options: {known})")
+            hint = did_you_mean(option, stage.decision.options)
+            raise UserError(f"--choose: stage {stage_id!r} has no option {option!r}{hint} (options: {known})")
         choices[stage_id] = option
     rules = config.timing_rules(process)
     projection = project(process, rules, start_moment(_start(start_text), rules), given, days_late, choices)

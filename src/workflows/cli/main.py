@@ -8,6 +8,7 @@ import click
 
 from workflows.cli import case_commands, delivery_commands, prefect_commands, web_commands
 from workflows.cli.calendar_commands import due
+from workflows.cli.case_listing import cases
 from workflows.cli.definition_commands import schema, simulate, validate
 
 
@@ -37,6 +38,7 @@ for command in (
     case_commands.explain,
 ):
     cli.add_command(command)
+cli.add_command(cases)
 cli.add_command(delivery_commands.deliver)
 cli.add_command(delivery_commands.outbox)
 cli.add_command(prefect_commands.serve)

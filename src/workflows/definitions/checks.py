@@ -1,17 +1,24 @@
-"""Semantic checks on one valid process: references, roles, cycles, reachability."""
+"""Semantic checks on one process: references, roles, cycles, reachability.
+
+The process may be one salvaged from a file with structural problems: a part that did not parse is None (or left
+out, for a stage or fact) and `Gaps` says where, so each check runs on what parsed and says nothing that only
+follows from a problem already reported.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime
 from typing import Any
 
 from workflows.config.loader import Config
 from workflows.definitions.conditions import Condition
+from workflows.definitions.gaps import NO_GAPS, Gaps
 from workflows.definitions.graph import StageGraph
 from workflows.definitions.model import Fact, FactType, Process
 from workflows.directory.model import RoleScope
-from workflows.yamlsource import Located, Problem
+from workflows.yamlsource import Located, Problem, did_you_mean
+from workflows.yamlsource.booleans import write_true_or_false
 
 Finding = tuple[tuple[str | int, ...], str]
 
@@ -38,30 +45,16 @@ def value_fits(fact: Fact, value: Any) -> bool:
     return False
 
 
-def _roles(process: Process, config: Config) -> Iterator[Finding]:
-    roles = config.directory.roles
+def _misfit(fact: Fact, name: str, value: Any, key: str) -> str:
+    """Why `value`, written under `key`, cannot be a value of fact `name`, in words that say what to write."""
+    if fact.type is FactType.BOOLEAN:
+        return f"{key}: {write_true_or_false(value)}"
+    hint = did_you_mean(value, fact.options or []) if fact.type is FactType.CHOICE and isinstance(value, str) else ""
+    return f"{value!r} can never be a value of {name!r} ({fact.type.value}){hint}"
 
-    def check(path: tuple[str | int, ...], role: str) -> Iterator[Finding]:
-        if role not in roles:
-            yield path, f"unknown role {role!r}: add it to config/roles.yaml or use one of {_some(roles)}"
 
-    if process.extension_approver:
-        yield from check(("extension_approver",), process.extension_approver)
-    for stage_id, stage in process.stages.items():
-        yield from check(("stages", stage_id, "owner"), stage.owner)
-        for index, step in enumerate(stage.escalation):
-            path = ("stages", stage_id, "escalation", index, "notify")
-            yield from check(path, step.notify)
-            notified = roles.get(step.notify)
-            if notified and notified.scope is RoleScope.AGENCY and not (stage.for_each or stage.agency):
-                yield path, f"role {step.notify!r} is held per agency, but this stage names no agency"
-        owner = roles.get(stage.owner)
-        if owner and owner.scope is RoleScope.AGENCY and not (stage.for_each or stage.agency):
-            yield (
-                ("stages", stage_id, "owner"),
-                f"role {stage.owner!r} is held per agency: "
-                "add 'for_each' (an agency list) or 'agency' (an agency fact)",
-            )
+def _unknown(kind: str, name: str, known: Collection[str], otherwise: str = "") -> str:
+    return f"unknown {kind} {name!r}" + (did_you_mean(name, known) or otherwise)
 
 
 def _some(names: Any) -> str:
@@ -69,77 +62,137 @@ def _some(names: Any) -> str:
     return ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
 
 
-def _fact_ref(process: Process, path: tuple[str | int, ...], name: str, wanted: tuple[FactType, ...], what: str):
+def _roles(process: Process, config: Config, gaps: Gaps) -> Iterator[Finding]:
+    roles = config.directory.roles
+
+    def check(path: tuple[str | int, ...], role: str | None) -> Iterator[Finding]:
+        if role is not None and role not in roles:
+            yield path, _unknown("role", role, roles, f": add it to config/roles.yaml or use one of {_some(roles)}")
+
+    def names_no_agency(stage_id: str) -> bool:
+        stage = process.stages[stage_id]
+        # A `for_each` or `agency` that did not parse may well name one.
+        unreadable = gaps.broken_at("stages", stage_id, "for_each") or gaps.broken_at("stages", stage_id, "agency")
+        return not (stage.for_each or stage.agency or unreadable)
+
+    yield from check(("extension_approver",), process.extension_approver)
+    for stage_id, stage in process.stages.items():
+        yield from check(("stages", stage_id, "owner"), stage.owner)
+        for index, step in enumerate(stage.escalation or ()):
+            if step is None:
+                continue
+            path = ("stages", stage_id, "escalation", index, "notify")
+            yield from check(path, step.notify)
+            notified = roles.get(step.notify) if step.notify else None
+            if notified and notified.scope is RoleScope.AGENCY and names_no_agency(stage_id):
+                yield path, f"role {step.notify!r} is held per agency, but this stage names no agency"
+        owner = roles.get(stage.owner) if stage.owner else None
+        if owner and owner.scope is RoleScope.AGENCY and names_no_agency(stage_id):
+            yield (
+                ("stages", stage_id, "owner"),
+                f"role {stage.owner!r} is held per agency: "
+                "add 'for_each' (an agency list) or 'agency' (an agency fact)",
+            )
+
+
+def _unknown_fact(process: Process, path: tuple[str | int, ...], name: str, gaps: Gaps) -> Iterator[Finding]:
+    if name not in process.facts and not gaps.hides_fact(name):
+        yield path, _unknown("fact", name, process.facts, ": declare it under 'facts'")
+
+
+def _fact_ref(
+    process: Process, path: tuple[str | int, ...], name: str, wanted: tuple[FactType, ...], what: str, gaps: Gaps
+) -> Iterator[Finding]:
     fact = process.facts.get(name)
     if fact is None:
-        yield path, f"unknown fact {name!r}: declare it under 'facts'"
+        yield from _unknown_fact(process, path, name, gaps)
     elif fact.type not in wanted:
         kinds = " or ".join(kind.value for kind in wanted)
         yield path, f"{what} needs a {kinds} fact, but {name!r} is {fact.type.value}"
 
 
-def _facts(process: Process, config: Config) -> Iterator[Finding]:
+def _facts(process: Process, config: Config | None, gaps: Gaps) -> Iterator[Finding]:
     for stage_id, stage in process.stages.items():
-        anchor = stage.due.from_
-        if anchor.kind == "fact" and anchor.ref:
-            yield from _fact_ref(
-                process, ("stages", stage_id, "due", "from"), anchor.ref, _DATE_TYPES, "a due date anchor"
-            )
+        anchor = stage.due.from_ if stage.due else None
+        if anchor and anchor.kind == "fact" and anchor.ref:
+            path = ("stages", stage_id, "due", "from")
+            yield from _fact_ref(process, path, anchor.ref, _DATE_TYPES, "a due date anchor", gaps)
         if stage.for_each:
-            yield from _fact_ref(
-                process, ("stages", stage_id, "for_each"), stage.for_each, (FactType.AGENCY_LIST,), "for_each"
-            )
+            path = ("stages", stage_id, "for_each")
+            yield from _fact_ref(process, path, stage.for_each, (FactType.AGENCY_LIST,), "for_each", gaps)
         if stage.agency:
-            yield from _fact_ref(process, ("stages", stage_id, "agency"), stage.agency, (FactType.AGENCY,), "agency")
+            path = ("stages", stage_id, "agency")
+            yield from _fact_ref(process, path, stage.agency, (FactType.AGENCY,), "agency", gaps)
+    if config is not None:
+        yield from _directory_selections(process, config)
+    for index, trigger in enumerate(process.triggers):
+        if trigger is None:
+            continue
+        for number, key in enumerate(trigger.key or ()):
+            if key is not None:
+                yield from _unknown_fact(process, ("triggers", index, "key", number), key, gaps)
+        if trigger.when:
+            yield from _condition(process, trigger.when, ("triggers", index, "when"), gaps)
+    if process.recurs:
+        yield from _recurrence(process, gaps)
+
+
+def _directory_selections(process: Process, config: Config) -> Iterator[Finding]:
     for name, fact in process.facts.items():
         selection = fact.from_directory
-        if selection and selection.audit and selection.audit not in config.directory.audits():
+        audits, kinds = config.directory.audits(), config.directory.kinds()
+        if selection and selection.audit and selection.audit not in audits:
             yield (
                 ("facts", name, "from_directory", "audit"),
-                f"no agency in the directory has audit {selection.audit!r}",
+                f"no agency in the directory has audit {selection.audit!r}{did_you_mean(selection.audit, audits)}",
             )
-        if selection and selection.kind and selection.kind not in config.directory.kinds():
-            yield ("facts", name, "from_directory", "kind"), f"no agency in the directory is of kind {selection.kind!r}"
-    for index, trigger in enumerate(process.triggers):
-        for number, key in enumerate(trigger.key):
-            if key not in process.facts:
-                yield ("triggers", index, "key", number), f"unknown fact {key!r}: declare it under 'facts'"
-        if trigger.when:
-            yield from _condition(process, trigger.when, ("triggers", index, "when"))
-    if process.recurs:
-        yield from _recurrence(process)
+        if selection and selection.kind and selection.kind not in kinds:
+            yield (
+                ("facts", name, "from_directory", "kind"),
+                f"no agency in the directory is of kind {selection.kind!r}{did_you_mean(selection.kind, kinds)}",
+            )
 
 
-def _condition(process: Process, condition: Condition, path: tuple[str | int, ...]) -> Iterator[Finding]:
+def _condition(process: Process, condition: Condition, path: tuple[str | int, ...], gaps: Gaps) -> Iterator[Finding]:
     for key, children in (("all", condition.all_of), ("any", condition.any_of)):
         for index, child in enumerate(children or []):
-            yield from _condition(process, child, (*path, key, index))
+            yield from _condition(process, child, (*path, key, index), gaps)
     if condition.not_:
-        yield from _condition(process, condition.not_, (*path, "not"))
+        yield from _condition(process, condition.not_, (*path, "not"), gaps)
     if condition.fact is None:
         return
     fact = process.facts.get(condition.fact)
     if fact is None:
-        yield (*path, "fact"), f"unknown fact {condition.fact!r}: declare it under 'facts'"
+        yield from _unknown_fact(process, (*path, "fact"), condition.fact, gaps)
         return
     name, expected = condition.comparison()
     if name in ("at_least", "at_most") and fact.type is not FactType.NUMBER:
         yield (*path, name), f"{name} compares numbers, but {condition.fact!r} is {fact.type.value}"
-    values = {"equals": [expected], "not_equals": [expected], "in": expected, "not_in": expected}.get(name, [])
-    for value in values:
+    if name in ("equals", "not_equals"):
+        values = [((*path, name), expected)]
+    elif name in ("in", "not_in"):
+        values = [((*path, name, index), value) for index, value in enumerate(expected)]
+    else:
+        values = []
+    for where, value in values:
         if not value_fits(fact, value):
-            yield (*path, name), f"{value!r} can never be a value of {condition.fact!r} ({fact.type.value})"
+            yield where, _misfit(fact, condition.fact, value, name)
 
 
-def _recurrence(process: Process) -> Iterator[Finding]:
+def _recurrence(process: Process, gaps: Gaps) -> Iterator[Finding]:
     assert process.recurs is not None
     given = process.recurs.facts
+    if given is None:  # did not parse: which facts it gives is unknown
+        return
     for name, value in given.items():
         fact = process.facts.get(name)
         if fact is None:
-            yield ("recurs", "facts", name), f"unknown fact {name!r}: declare it under 'facts'"
+            yield from _unknown_fact(process, ("recurs", "facts", name), name, gaps)
+        elif fact.type is FactType.BOOLEAN and not isinstance(value, bool):
+            yield ("recurs", "facts", name), f"{name}: {write_true_or_false(value)}"
         elif not value_fits(fact, value):
-            yield ("recurs", "facts", name), f"{value!r} is not a {fact.type.value} value for {name!r}"
+            hint = did_you_mean(value, fact.options or []) if isinstance(value, str) else ""
+            yield ("recurs", "facts", name), f"{value!r} is not a {fact.type.value} value for {name!r}{hint}"
     for name, fact in process.facts.items():
         if fact.required and name not in given and not fact.from_directory:
             yield (
@@ -148,40 +201,31 @@ def _recurrence(process: Process) -> Iterator[Finding]:
             )
 
 
-def _stages(process: Process, graph: StageGraph) -> Iterator[Finding]:
+def _unknown_stage(process: Process, path: tuple[str | int, ...], name: str, gaps: Gaps) -> Iterator[Finding]:
+    if not gaps.hides_stage(name):
+        yield path, _unknown("stage", name, process.stages)
+
+
+def _stages(process: Process, graph: StageGraph, gaps: Gaps) -> Iterator[Finding]:
+    yield from _stage_references(process, gaps)
+    # Whole-graph checks need every edge: one lost to a structural problem or an unknown stage could make a stage
+    # look as if it might not have finished, or could never open. A lost edge never makes up a cycle.
+    whole = gaps.graph_intact and _every_edge_known(process)
     for stage_id, stage in process.stages.items():
-        for index, before in enumerate(stage.after):
-            if before not in process.stages:
-                yield ("stages", stage_id, "after", index), f"unknown stage {before!r}"
-            elif before == stage_id:
-                yield ("stages", stage_id, "after", index), "a stage cannot wait for itself"
-        if stage.decision and stage.for_each:
-            yield ("stages", stage_id, "decision"), "a fanned-out stage cannot take a decision: give it its own stage"
-        if stage.decision:
-            for option_id, option in stage.decision.options.items():
-                for index, target in enumerate(option.then):
-                    path = ("stages", stage_id, "decision", "options", option_id, "then", index)
-                    if target not in process.stages:
-                        yield path, f"unknown stage {target!r}"
-                    elif process.stages[target].after:
-                        yield path, f"stage {target!r} opens through this option, so it cannot also have 'after'"
-        anchor = stage.due.from_
-        if anchor.kind == "stage" and anchor.ref:
-            path = ("stages", stage_id, "due", "from")
-            if anchor.ref not in process.stages:
-                yield path, f"unknown stage {anchor.ref!r}"
-            elif anchor.ref not in graph.ancestors(stage_id):
-                yield (
-                    path,
-                    (
-                        f"stage {anchor.ref!r} does not always finish before {stage_id!r}, so it cannot anchor its "
-                        "due date: use 'opened' to count from when this stage opens"
-                    ),
-                )
+        anchor = stage.due.from_ if stage.due else None
+        anchored = anchor.ref if anchor and anchor.kind == "stage" else None
+        if whole and anchored in process.stages and anchored not in graph.ancestors(stage_id):
+            yield (
+                ("stages", stage_id, "due", "from"),
+                (
+                    f"stage {anchored!r} does not always finish before {stage_id!r}, so it cannot anchor its due "
+                    "date: use 'opened' to count from when this stage opens"
+                ),
+            )
     cycle = graph.find_cycle()
     if cycle:
         yield ("stages", cycle[0]), "dependency cycle: " + " -> ".join([*cycle, cycle[0]])
-    else:
+    elif whole:
         for stage_id in graph.unreachable():
             yield (
                 ("stages", stage_id),
@@ -189,46 +233,75 @@ def _stages(process: Process, graph: StageGraph) -> Iterator[Finding]:
             )
 
 
+def _every_edge_known(process: Process) -> bool:
+    stages = process.stages.values()
+    waited_for = [before for stage in stages for before in stage.after or ()]
+    opened = [
+        target
+        for stage in stages
+        for option in ((stage.decision.options or {}).values() if stage.decision else ())
+        for target in option.then
+    ]
+    return all(name in process.stages for name in [*waited_for, *opened])
+
+
+def _stage_references(process: Process, gaps: Gaps) -> Iterator[Finding]:
+    for stage_id, stage in process.stages.items():
+        for index, before in enumerate(stage.after or ()):
+            if before is None:
+                continue
+            if before not in process.stages:
+                yield from _unknown_stage(process, ("stages", stage_id, "after", index), before, gaps)
+            elif before == stage_id:
+                yield ("stages", stage_id, "after", index), "a stage cannot wait for itself"
+        if stage.decision and stage.for_each:
+            yield ("stages", stage_id, "decision"), "a fanned-out stage cannot take a decision: give it its own stage"
+        for option_id, option in (stage.decision.options or {}).items() if stage.decision else ():
+            for index, target in enumerate(option.then):
+                path = ("stages", stage_id, "decision", "options", option_id, "then", index)
+                if target not in process.stages:
+                    yield from _unknown_stage(process, path, target, gaps)
+                elif process.stages[target].after:
+                    yield path, f"stage {target!r} opens through this option, so it cannot also have 'after'"
+        anchor = stage.due.from_ if stage.due else None
+        if anchor and anchor.kind == "stage" and anchor.ref and anchor.ref not in process.stages:
+            yield from _unknown_stage(process, ("stages", stage_id, "due", "from"), anchor.ref, gaps)
+
+
 def _pause_and_calendar(process: Process, config: Config) -> Iterator[Finding]:
-    if process.calendar not in config.calendar_names():
-        yield ("calendar",), f"unknown calendar {process.calendar!r}: use one of {_some(config.calendar_names())}"
+    if process.calendar is not None and process.calendar not in config.calendar_names():
+        known = config.calendar_names()
+        yield ("calendar",), _unknown("calendar", process.calendar, known, f": use one of {_some(known)}")
 
 
 _SOURCE_TYPES = {"decided": (FactType.DATE, FactType.DATETIME), "reference": (FactType.TEXT,)}
 
 
-def check_started_processes(process: Process, library: dict[str, Process], known: set[str]) -> Iterator[Finding]:
-    """Decision options that start another process: it exists, and gets every fact it requires."""
+def check_started_processes(
+    process: Process,
+    library: dict[str, Process],
+    known: set[str],
+    gaps: Gaps = NO_GAPS,
+    *,
+    only: Collection[str] | None = None,
+) -> Iterator[Finding]:
+    """Decision options that start another process: it exists, and gets every fact it requires.
+
+    `only` limits the check to options starting those processes.
+    """
     for stage_id, stage in process.stages.items():
-        for option_id, option in stage.decision.options.items() if stage.decision else ():
+        options = (stage.decision.options or {}) if stage.decision else {}
+        for option_id, option in options.items():
             path = ("stages", stage_id, "decision", "options", option_id)
-            if not option.starts:
+            if not option.starts or (only is not None and option.starts not in only):
                 continue
             if option.starts not in known:
-                yield (*path, "starts"), f"starts unknown process {option.starts!r}"
+                yield (*path, "starts"), f"starts {_unknown('process', option.starts, known)}"
                 continue
             started = library.get(option.starts)
-            if started is None:  # defined outside the files being checked
+            if started is None:  # defined outside the files being checked, or did not parse
                 continue
-            for name, source in option.facts.items():
-                target = started.facts.get(name)
-                if target is None:
-                    yield (*path, "facts", name), f"process {started.id!r} has no fact {name!r}"
-                    continue
-                if not isinstance(source, str):
-                    if not value_fits(target, source):
-                        yield (*path, "facts", name), f"{source!r} is not a {target.type.value} value for {name!r}"
-                elif source.startswith("fact:"):
-                    own = process.facts.get(source[5:])
-                    if own is None:
-                        yield (*path, "facts", name), f"unknown fact {source[5:]!r}: declare it under 'facts'"
-                    elif own.type is not target.type:
-                        yield (
-                            (*path, "facts", name),
-                            f"{source[5:]!r} is {own.type.value} but {started.id}'s {name!r} is {target.type.value}",
-                        )
-                elif target.type not in _SOURCE_TYPES[source]:
-                    yield (*path, "facts", name), f"{source!r} cannot fill {target.type.value} fact {name!r}"
+            yield from _handed_facts(process, started, option.facts, path, gaps)
             for name, fact in started.facts.items():
                 if fact.required and not fact.from_directory and name not in option.facts:
                     yield (
@@ -237,13 +310,34 @@ def check_started_processes(process: Process, library: dict[str, Process], known
                     )
 
 
-def check_process(process: Process, located: Located, config: Config) -> list[Problem]:
+def _handed_facts(
+    process: Process, started: Process, handed: dict[str, Any], path: tuple[str | int, ...], gaps: Gaps
+) -> Iterator[Finding]:
+    for name, source in handed.items():
+        where = (*path, "facts", name)
+        target = started.facts.get(name)
+        if target is None:
+            yield where, f"process {started.id!r} has no fact {name!r}{did_you_mean(name, started.facts)}"
+            continue
+        if not isinstance(source, str):
+            if not value_fits(target, source):
+                yield where, f"{source!r} is not a {target.type.value} value for {name!r}"
+        elif source.startswith("fact:"):
+            own = process.facts.get(source[5:])
+            if own is None:
+                yield from _unknown_fact(process, where, source[5:], gaps)
+            elif own.type is not target.type:
+                yield where, f"{source[5:]!r} is {own.type.value} but {started.id}'s {name!r} is {target.type.value}"
+        elif source in _SOURCE_TYPES and target.type not in _SOURCE_TYPES[source]:
+            yield where, f"{source!r} cannot fill {target.type.value} fact {name!r}"
+
+
+def check_process(process: Process, located: Located, config: Config | None, gaps: Gaps = NO_GAPS) -> list[Problem]:
+    """Every semantic problem of `process`; without a config (it has problems of its own) roles, calendars and the
+    directory are not checked."""
     graph = StageGraph(process)
-    findings = [
-        *_roles(process, config),
-        *_facts(process, config),
-        *_stages(process, graph),
-        *_pause_and_calendar(process, config),
-    ]
+    findings = [*_facts(process, config, gaps), *_stages(process, graph, gaps)]
+    if config is not None:
+        findings += [*_roles(process, config, gaps), *_pause_and_calendar(process, config)]
     # A problem with a whole stage points at the stage's name.
     return [located.problem(path, message, key=len(path) == 2 and path[0] == "stages") for path, message in findings]

@@ -16,13 +16,14 @@ class StageGraph:
         stages = process.stages
         # decider stage -> stages its options can open, and the reverse.
         self.openers: dict[str, set[str]] = {stage_id: set() for stage_id in stages}
+        # A salvaged process (see definitions.gaps) may lack a stage's `after` or decision: no edges from those.
         for stage_id, stage in stages.items():
-            for option in stage.decision.options.values() if stage.decision else ():
+            for option in (stage.decision.options or {}).values() if stage.decision else ():
                 for target in option.then:
                     if target in self.openers:
                         self.openers[target].add(stage_id)
         self.waits_for: dict[str, set[str]] = {
-            stage_id: {before for before in stage.after if before in stages} for stage_id, stage in stages.items()
+            stage_id: {before for before in stage.after or () if before in stages} for stage_id, stage in stages.items()
         }
 
     def opens_at_start(self, stage_id: str) -> bool:
@@ -75,7 +76,7 @@ class StageGraph:
             for decider in self.openers[node]:
                 decision = self.process.stages[decider].decision
                 assert decision is not None
-                for option_id, option in decision.options.items():
+                for option_id, option in (decision.options or {}).items():
                     if node in option.then:
                         found += [
                             m for w in ways_to_open(decider) if (m := consistent(w, {decider: option_id})) is not None

@@ -1,22 +1,16 @@
-"""Load every process definition in a folder, checked against the config, all problems at once."""
+"""Load every process definition in a folder, checked against the config, all problems at once; or check a few
+files (drafts among them) against the library they would join."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from workflows.config.loader import Config
-from workflows.definitions.checks import check_process, check_started_processes
+from workflows.definitions.checks import check_started_processes
 from workflows.definitions.model import Process
-from workflows.yamlsource import (
-    Located,
-    Problem,
-    YamlSourceError,
-    load_located,
-    problems_from_validation_error,
-)
+from workflows.definitions.parsing import ParsedDefinition, parse_definition
+from workflows.yamlsource import Problem, YamlSourceError, did_you_mean
 
 
 @dataclass
@@ -30,7 +24,24 @@ class Library:
             return self.processes[process_id]
         except KeyError:
             known = ", ".join(sorted(self.processes))
-            raise KeyError(f"unknown process {process_id!r}; known: {known}") from None
+            hint = did_you_mean(process_id, self.processes)
+            raise KeyError(f"unknown process {process_id!r}{hint}; known: {known}") from None
+
+    def add(self, parsed: ParsedDefinition) -> None:
+        assert parsed.process is not None
+        self.processes[parsed.process.id] = parsed.process
+        self.sources[parsed.process.id] = parsed.path
+        self.texts[parsed.process.id] = parsed.text
+
+
+@dataclass
+class LibraryCheck:
+    """What checking some definition files found."""
+
+    library: Library  # every sound process: the checked files' and the rest of the library's
+    problems: list[Problem]  # sorted by file, line and column
+    checked: list[str]  # the ids of the checked files' sound processes, in file order
+    replacements: list[tuple[Path, Path]]  # (a checked file, the library file it stands in for in this check)
 
 
 def definition_files(paths: list[Path]) -> list[Path]:
@@ -43,55 +54,73 @@ def definition_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _parse(path: Path, config: Config | None) -> tuple[Process | None, Located | None, str, list[Problem]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return None, None, "", [Problem(str(path), 1, 1, f"cannot read file: {error}")]
-    try:
-        located = load_located(path, text)
-    except YamlSourceError as error:
-        return None, None, text, error.problems
-    if not isinstance(located.data, dict):
-        return None, located, text, [located.problem((), "a process definition is a mapping of keys to values")]
-    try:
-        process = Process.model_validate(located.data)
-    except ValidationError as error:
-        return None, located, text, problems_from_validation_error(located, error, Process)
-    # Without a valid config only the structure can be checked; roles and calendars wait for it.
-    problems = check_process(process, located, config) if config else []
-    if process.id != path.stem:
-        problems.append(located.problem(("id",), f"id {process.id!r} must match the file name {path.stem!r}"))
-    return process, located, text, problems
+def check_definitions(paths: list[Path], config: Config | None, *, library_dir: Path | None = None) -> LibraryCheck:
+    """Every problem in the definitions under `paths`, all at once.
 
-
-def load_library(paths: list[Path], config: Config | None, known_process_ids: set[str] | None = None) -> Library:
-    """Raise YamlSourceError with every problem in every file; return the library when there are none.
-
-    `known_process_ids` lets a check of a few files accept `starts:` of processes defined elsewhere.
+    With `library_dir`, they are checked as members of the library there: `starts:` may name any process of it, a
+    file with the id of a library process stands in for it, and library processes starting a checked one are
+    checked against it. Only files in `library_dir` must be named after their id; drafts elsewhere may be named
+    anything. The library's other files are read for this, but their own problems are not reported.
     """
-    library = Library()
-    problems: list[Problem] = []
-    located_by_id: dict[str, Located] = {}
-    for path in definition_files(paths):
-        process, located, text, found = _parse(path, config)
-        problems.extend(found)
-        if process is None or located is None:
+    files = definition_files(paths)
+    chosen = {file.resolve() for file in files}
+    home = library_dir.resolve() if library_dir is not None else None
+    parsed = [parse_definition(file, config, named=home is None or file.resolve().parent == home) for file in files]
+    others = [
+        parse_definition(file, config, check=False)
+        for file in (definition_files([library_dir]) if library_dir is not None and library_dir.is_dir() else [])
+        if file.resolve() not in chosen
+    ]
+    problems = [problem for definition in parsed for problem in definition.problems]
+    checked: dict[str, ParsedDefinition] = {}
+    for definition in parsed:
+        process_id = definition.process_id
+        if process_id is None or definition.located is None:
             continue
-        if process.id in library.processes:
+        if process_id in checked:
+            where = checked[process_id].path
             problems.append(
-                located.problem(("id",), f"process id {process.id!r} is also defined in {library.sources[process.id]}")
+                definition.located.problem(("id",), f"process id {process_id!r} is also defined in {where}")
             )
             continue
-        library.processes[process.id] = process
-        library.sources[process.id] = path
-        library.texts[process.id] = text
-        located_by_id[process.id] = located
-    known = set(library.processes) | (known_process_ids or set())
-    for process_id, process in library.processes.items():
-        located = located_by_id[process_id]
-        for path, message in check_started_processes(process, library.processes, known):
-            problems.append(located.problem(path, message))
-    if problems:
-        raise YamlSourceError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
-    return library
+        checked[process_id] = definition
+    # A file that did not parse still names a process (by its file name): starting it is no unknown process.
+    known = set(checked) | {definition.path.stem for definition in parsed if definition.process_id is None}
+    library = Library()
+    replacements: list[tuple[Path, Path]] = []
+    background: list[ParsedDefinition] = []
+    for definition in others:
+        process_id = definition.process_id or definition.path.stem
+        if process_id in checked:
+            replacements.append((checked[process_id].path, definition.path))
+            continue
+        known.add(process_id)
+        if definition.process is not None:
+            library.add(definition)
+            background.append(definition)
+    for definition in checked.values():
+        if definition.process is not None:
+            library.add(definition)
+    for definition in checked.values():
+        process = definition.checked
+        assert process is not None and definition.located is not None
+        for path, message in check_started_processes(process, library.processes, known, definition.gaps):
+            problems.append(definition.located.problem(path, message))
+    for definition in background:
+        assert definition.process is not None and definition.located is not None
+        for path, message in check_started_processes(definition.process, library.processes, known, only=checked):
+            problems.append(definition.located.problem(path, message))
+    sound = [process_id for process_id, definition in checked.items() if definition.process is not None]
+    return LibraryCheck(library, sorted(problems, key=_position), sound, replacements)
+
+
+def _position(problem: Problem) -> tuple[str, int, int]:
+    return problem.file, problem.line, problem.column
+
+
+def load_library(paths: list[Path], config: Config | None) -> Library:
+    """Raise YamlSourceError with every problem in every file; return the library when there are none."""
+    check = check_definitions(paths, config)
+    if check.problems:
+        raise YamlSourceError(check.problems)
+    return check.library

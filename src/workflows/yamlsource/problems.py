@@ -1,11 +1,14 @@
 """Turn pydantic validation errors into positioned, plain-words problems."""
 
+import re
 import typing
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from workflows.yamlsource.loader import Located, Problem
+from workflows.yamlsource.suggestions import did_you_mean
 
 _TYPE_WORDS = {
     "string_type": "a text value",
@@ -58,17 +61,19 @@ def _message(error: dict, root: type[BaseModel] | None) -> str:
     loc = tuple(error["loc"])
     if kind == "extra_forbidden":
         allowed = _allowed_keys(root, loc[:-1])
-        hint = f" (allowed here: {', '.join(allowed)})" if allowed else ""
+        hint = did_you_mean(str(loc[-1]), allowed) or (f" (allowed here: {', '.join(allowed)})" if allowed else "")
         return f"unknown key {loc[-1]!r}{hint}"
     if kind == "missing":
         return f"missing required key {loc[-1]!r}"
     if kind in _TYPE_WORDS:
-        return f"{_field_name(loc)}: expected {_TYPE_WORDS[kind]}, got {error.get('input')!r}"
+        return f"{_field_name(loc)}: expected {_TYPE_WORDS[kind]}, got {_shown(error.get('input'))}"
     if kind == "string_pattern_mismatch":
         return f"{_field_name(loc)}: {error.get('input')!r} is not a valid name (lower-case letters, digits, dashes)"
     if kind in ("enum", "literal_error"):
         expected = error.get("ctx", {}).get("expected", "")
-        return f"{_field_name(loc)}: {error.get('input')!r} is not one of {expected}"
+        given = error.get("input")
+        hint = did_you_mean(given, re.findall(r"'([^']*)'", expected)) if isinstance(given, str) else ""
+        return f"{_field_name(loc)}: {given!r} is not one of {expected}{hint}"
     message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
@@ -80,14 +85,42 @@ def _field_name(loc: tuple) -> str:
     return names[-1] if names else "document"
 
 
+# Pydantic tries each member of a union such as `bool | int | float | str` and reports each failure, its location
+# ending in the member's name: one value, one problem.
+_UNION_MEMBERS = {"bool": "true or false", "int": "a whole number", "float": "a number", "str": "a text value"}
+
+
+def _union_member(item: dict) -> str | None:
+    loc, kind = item["loc"], item["type"]
+    failed_type = kind.endswith(("_type", "_parsing"))
+    return loc[-1] if failed_type and loc and isinstance(loc[-1], str) and loc[-1] in _UNION_MEMBERS else None
+
+
 def problems_from_validation_error(
     located: Located, error: ValidationError, root: type[BaseModel] | None = None
 ) -> list[Problem]:
     problems = []
+    union_failures: dict[tuple, list[str]] = {}
+    union_inputs: dict[tuple, Any] = {}
     for item in error.errors(include_url=False):
-        # Pydantic appends the union member or validator name to the location for some errors.
+        member = _union_member(item)
+        if member is not None:
+            loc = tuple(item["loc"][:-1])
+            union_failures.setdefault(loc, []).append(_UNION_MEMBERS[member])
+            union_inputs[loc] = item.get("input")
+            continue
+        # Pydantic appends the union member or validator name to the location for some errors, and `[key]` for a
+        # mapping's key that is wrong.
+        on_key = item["type"] == "extra_forbidden" or "[key]" in item["loc"]
         loc = tuple(part for part in item["loc"] if not (isinstance(part, str) and "[" in part))
         item = {**item, "loc": loc}
-        on_key = item["type"] == "extra_forbidden"
         problems.append(located.problem(loc, _message(item, root), key=on_key))
+    for loc, expected in union_failures.items():
+        words = ", ".join(expected[:-1]) + f" or {expected[-1]}" if len(expected) > 1 else expected[0]
+        problems.append(located.problem(loc, f"{_field_name(loc)}: expected {words}, got {_shown(union_inputs[loc])}"))
     return problems
+
+
+def _shown(value: Any) -> str:
+    """A value as it was written: a date as a date, text quoted."""
+    return value.isoformat() if isinstance(value, date) else repr(value)
