@@ -16,6 +16,7 @@ from workflows.simulation import simulate, start_moment
 REPO = Path(__file__).resolve().parents[2]
 REQUIRED_IDS = {
     "serious-incident-notification",
+    "looked-after-child-death",
     "rapid-review",
     "cspr",
     "joint-agency-response",

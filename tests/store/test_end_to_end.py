@@ -330,13 +330,24 @@ JOURNEYS = [
         {
             "notify-panel": "2026-12-29T23:59:00+00:00",
             "inform-partners": "2026-12-29T23:59:00+00:00",
-            "looked-after-check": "2026-12-22T23:59:00+00:00",
         },
         (
-            Tick("2026-12-22T09:30", {"reminder": 2}),  # notify-panel 3 days before; looked-after-check due today
-            Tick("2026-12-24T10:00", {"due": 1, "escalation": 1, "reminder": 3}),
+            Tick("2026-12-22T09:30", {"reminder": 1}),  # notify-panel 3 working days before
+            Tick("2026-12-24T10:00", {"reminder": 2, "due": 0}),  # 1 and 2 working days before
+            Tick("2027-01-04T10:00", {"due": 2, "escalation": 2, "reminder": 2}),  # level 1: end of Wed 30 Dec
         ),
-        {("looked-after-check", "dsp-local-authority", None, 1)},
+        {("notify-panel", "dsp-local-authority", None, 1), ("inform-partners", "partnership-chair", None, 1)},
+    ),
+    Journey(
+        "looked-after-child-death",
+        "2026-12-18T10:00",
+        {"awareness_date": date(2026, 12, 18), "child_died": True, "child_looked_after": True},
+        {"notify-secretary-of-state-ofsted": "2026-12-29T23:59:00+00:00"},
+        (
+            Tick("2026-12-24T10:00", {"reminder": 1}),  # 1 working day before
+            Tick("2027-01-04T10:00", {"due": 1, "escalation": 1, "reminder": 1}),  # level 1: end of Wed 30 Dec
+        ),
+        {("notify-secretary-of-state-ofsted", "dsp-local-authority", None, 1)},
     ),
     Journey(
         "yearly-report",
@@ -360,6 +371,10 @@ def test_every_shipped_process_has_a_journey(shipped_runtime):
 def test_process_runs_end_to_end(shipped_runtime, set_clock, journey):
     runtime = shipped_runtime
     process = runtime.library.get(journey.process)
+    # Other processes' rounds would open in the same ticks (from their scheduled day, catching up at once):
+    # the counts below are this journey's own.
+    for other in [pid for pid, p in runtime.library.processes.items() if p.recurs and pid != journey.process]:
+        del runtime.library.processes[other]
     set_clock(journey.start)
     reference, new = cases.start(runtime, journey.process, journey.facts)
     assert new
@@ -870,3 +885,32 @@ def test_extension_by_someone_without_the_approver_role_is_refused(shipped_runti
     cases.extend(runtime, reference, "commission-review", "5 working days", "reviewer ill", approved_by=lead)
     # Mon 25 Jan + 5 working days is Mon 1 Feb.
     assert due_of(runtime, reference, "commission-review") == {"commission-review": "2027-02-01T23:59:00+00:00"}
+
+
+SERIOUS_INCIDENT_CASES = [
+    # (location, abuse or neglect suspected, looked after) -> the processes the event starts
+    ("in-area", True, False, ["serious-incident-notification"]),
+    ("abroad-normally-resident-in-area", True, False, ["serious-incident-notification"]),
+    (None, True, False, ["serious-incident-notification"]),  # unset: checked by hand in notify-panel
+    ("elsewhere-in-england", True, False, []),  # the other area's duty
+    ("outside-area-not-resident", True, False, []),
+    ("elsewhere-in-england", False, True, ["looked-after-child-death"]),  # notified whatever was suspected
+    ("in-area", True, True, ["looked-after-child-death", "serious-incident-notification"]),
+]
+
+
+@pytest.mark.parametrize(("location", "suspected", "looked_after", "expected"), SERIOUS_INCIDENT_CASES)
+def test_a_serious_incident_starts_the_notifications_the_duties_require(
+    shipped_runtime, set_clock, location, suspected, looked_after, expected
+):
+    set_clock("2026-12-18T10:00")
+    facts = [
+        "incident_id=INC-1",
+        "awareness_date=2026-12-18",
+        "child_died=true",
+        f"abuse_or_neglect_suspected={str(suspected).lower()}",
+        f"child_looked_after={str(looked_after).lower()}",
+        "agencies=cafcass",
+    ] + ([f"incident_location={location}"] if location else [])
+    started = cases.trigger(shipped_runtime, "serious-incident", facts)
+    assert sorted(process for process, _, _ in started) == expected
