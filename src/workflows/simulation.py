@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from workflows.calendar.deadlines import Deadline, anchor_instant
 from workflows.calendar.durations import Duration, Unit
 from workflows.calendar.london import london_wall_time, to_london
 from workflows.definitions.graph import StageGraph
 from workflows.definitions.model import FactType, Process, Stage
-from workflows.timing import MomentKind, TimingRules, moments, offset_from
+from workflows.timing import MomentKind, TimingRules, moments, offset_from, stage_deadline
 
 EventKind = Literal["start", "reminder", "due", "escalation"]
 
@@ -76,6 +77,7 @@ class _Projector:
         self.graph = StageGraph(process)
         self.events: list[TimelineEvent] = []
         self.finished: dict[str, datetime] = {}
+        self.deadlines: dict[str, Deadline] = {}
         self.opened: set[str] = set()
         self.decisions: dict[str, str] = {}
         self._queue: list[tuple[datetime, int, str, str | None]] = []
@@ -90,6 +92,11 @@ class _Projector:
             return self.facts[anchor.ref]
         if anchor.kind == "stage" and anchor.ref:
             return self.finished[anchor.ref]
+        if anchor.kind == "due" and anchor.ref:
+            deadline = self.deadlines[anchor.ref]
+            return deadline.day or deadline.at
+        if anchor.kind == "round":
+            return self.started.date()
         return opened_at if anchor.kind == "opened" else self.started
 
     def _next_owner(self, stage: Stage, option_id: str) -> str | None:
@@ -103,7 +110,8 @@ class _Projector:
         self.opened.add(stage_id)
         stage = self.process.stages[stage_id]
         self._emit(at, "start", stage_id, stage.owner)
-        deadline = self.rules.deadline(stage.due.in_, self._anchor(stage_id, at))
+        anchor = self._anchor(stage_id, at)
+        deadline = self.deadlines[stage_id] = stage_deadline(stage, anchor, self.rules)
         days_late = self.late.get(stage_id, 0)
         done = deadline.at
         if days_late:
@@ -113,7 +121,7 @@ class _Projector:
         option = None
         if stage.decision:
             option = self.choices.get(stage_id) or next(iter(stage.decision.options))
-        for moment in moments(stage, deadline, self.rules):
+        for moment in moments(stage, deadline, self.rules, anchor_instant(anchor)):
             # Reminders and the deadline itself show up to the completion; what follows a deadline only
             # happens while the stage is still open.
             ahead = moment.kind in (MomentKind.REMINDER, MomentKind.DUE_TODAY, MomentKind.DUE, MomentKind.ADVANCE)
@@ -140,7 +148,7 @@ class _Projector:
 
     def run(self) -> None:
         self._emit(self.started, "start", None, None)
-        for stage_id in self.process.stages:
+        for stage_id in self.graph.opening_order():
             if self.graph.opens_at_start(stage_id):
                 self.open(stage_id, self.started)
         while self._queue:

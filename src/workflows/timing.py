@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from workflows.calendar.counting import Counting
-from workflows.calendar.deadlines import Deadline, add_months, compute_deadline
+from workflows.calendar.deadlines import Deadline, add_months, anchor_day, anchor_instant, compute_deadline
 from workflows.calendar.durations import Duration, Unit
 from workflows.calendar.london import london_wall_time, to_london
 from workflows.calendar.working_days import WorkingDayCalendar
@@ -32,8 +32,23 @@ class TimingRules:
     day_starts_at: time
     day_ends_at: time
 
-    def deadline(self, amount: Duration, anchor: date | datetime) -> Deadline:
-        return compute_deadline(amount, anchor, self.calendar, self.counting, self.day_ends_at)
+    def deadline(self, amount: Duration, anchor: date | datetime, counting: Counting | None = None) -> Deadline:
+        return compute_deadline(amount, anchor, self.calendar, counting or self.counting, self.day_ends_at)
+
+
+def stage_deadline(stage: Stage, anchor: date | datetime, rules: TimingRules) -> Deadline:
+    """When a stage is due, from the value of its anchor, by its rule: `in`, `before` or `by`."""
+    due = stage.due
+    if due.by is not None:
+        day = due.by.on_or_after(anchor_day(anchor))
+        return Deadline(london_wall_time(day, rules.day_ends_at), day)
+    if due.before is not None:
+        if due.before.is_elapsed_time:
+            return Deadline(to_london(anchor_instant(anchor) - timedelta(hours=due.before.amount)), None)
+        day = _shift_day(rules, anchor_day(anchor), due.before, -1)
+        return Deadline(london_wall_time(day, rules.day_ends_at), day)
+    assert due.in_ is not None
+    return rules.deadline(due.in_, anchor, stage.counting)
 
 
 def _shift_day(rules: TimingRules, day: date, amount: Duration, sign: int) -> date:
@@ -112,12 +127,36 @@ def _overdue_moments(stage: Stage, deadline: Deadline, rules: TimingRules) -> It
         yield Moment(moment, MomentKind.OVERDUE, number)
 
 
-def moments(stage: Stage, deadline: Deadline, rules: TimingRules) -> Iterator[Moment]:
-    """Every timed event of an open stage or task, in time order (lazily: overdue notices repeat)."""
+def share_reminder_time(share: float, window_start: datetime, deadline: Deadline, rules: TimingRules) -> datetime:
+    """When `share` of the time allowed (from the anchor to the deadline, elapsed) has passed; for a day-based
+    deadline, the start of the first working day at or after that moment (reminders go out in the morning)."""
+    moment = to_london(window_start + (deadline.at - window_start) * share)
+    if deadline.day is None:
+        return moment
+    morning = london_wall_time(moment.date(), rules.day_starts_at)
+    if morning < moment or not rules.calendar.is_working_day(moment.date()):
+        morning = london_wall_time(rules.calendar.next_working_day(moment.date()), rules.day_starts_at)
+    return morning
+
+
+def moments(
+    stage: Stage, deadline: Deadline, rules: TimingRules, window_start: datetime | None = None
+) -> Iterator[Moment]:
+    """Every timed event of an open stage or task, in time order (lazily: overdue notices repeat).
+
+    `window_start` (the anchor's instant) places the reminders given as a share of the time allowed.
+    """
     ahead = [
         Moment(offset_from(deadline, before, rules, sign=-1, at=rules.day_starts_at), MomentKind.REMINDER, number)
         for number, before in enumerate(stage.reminders.before, 1)
     ]
+    if window_start is not None:
+        first = len(stage.reminders.before) + 1
+        ahead += [
+            Moment(share_reminder_time(share, window_start, deadline, rules), MomentKind.REMINDER, number)
+            for number, share in enumerate(stage.reminders.at_share, first)
+            if window_start < deadline.at
+        ]
     if stage.reminders.on_due_day:
         due_day = deadline.day or to_london(deadline.at).date()
         morning = london_wall_time(due_day, rules.day_starts_at)
@@ -136,5 +175,7 @@ def moments(stage: Stage, deadline: Deadline, rules: TimingRules) -> Iterator[Mo
     yield from heapq.merge(ladder, _overdue_moments(stage, deadline, rules), key=lambda m: m.at)
 
 
-def next_moment(stage: Stage, deadline: Deadline, rules: TimingRules, after: datetime) -> Moment | None:
-    return next((m for m in moments(stage, deadline, rules) if m.at > after), None)
+def next_moment(
+    stage: Stage, deadline: Deadline, rules: TimingRules, after: datetime, window_start: datetime | None = None
+) -> Moment | None:
+    return next((m for m in moments(stage, deadline, rules, window_start) if m.at > after), None)

@@ -815,7 +815,13 @@ def test_professional_escalation_immediate_risk_skips_to_stage_3(shipped_runtime
         "stage-5": "waiting",
     }
     assert stages["stage-3"]["due"] == "2027-01-22T23:59:00+00:00"  # 3 working days from opening
-    assert [r.stage for r in messages(runtime, reference, "decision-needed")] == ["stage-1", "stage-3"]
+    # Stage 3 involves both agencies' senior managers: the raising agency's owns it, the receiving one's is told.
+    raising, receiving = ESCALATION_FACTS["raising_agency"], ESCALATION_FACTS["receiving_agency"]
+    assert [(r.stage, r.role, r.agency) for r in messages(runtime, reference, "decision-needed")] == [
+        ("stage-1", "practitioner", raising),
+        ("stage-3", "senior-manager", raising),
+        ("stage-3", "senior-manager", receiving),
+    ]
     set_clock("2027-01-23T00:00")
     assert_fired(tick(runtime), {"advance": 1})
     assert stages_of(runtime, reference)["stage-4"]["state"] == "open"

@@ -193,3 +193,22 @@ def test_a_refused_extension_is_told_to_the_person_who_asked(web, smtp, set_cloc
     deliver(runtime)
     told = [r for r in smtp.mailbox.to(owner) if "Extension refused" in r.message["Subject"]]
     assert len(told) == 1
+
+
+def test_a_manager_the_stage_involves_can_record_its_outcome_and_an_outsider_cannot(web, set_clock, browser_client):
+    """Escalation stage 2 involves the receiving agency's line manager besides the raising agency's."""
+    from workflows.engine.commands import Decide
+
+    base, runtime = web
+    set_clock("2027-01-04T10:00")
+    facts = {"raising_agency": "staffordshire-police", "receiving_agency": "stoke-on-trent-city-council"}
+    reference, _ = cases.start(runtime, "professional-escalation", facts)
+    cases.run(runtime, reference, Decide("stage-1", "escalate"))
+    involved = holder(runtime, "line-manager", "stoke-on-trent-city-council")
+    outsider = holder(runtime, "line-manager", "university-hospitals-north-midlands")
+    refused = browser_client.get(base + link(reference, "stage-2", outsider))
+    assert refused.status_code == 403
+    _, done = open_and_post(browser_client, base, link(reference, "stage-2", involved), "decide", option="resolved")
+    assert done.status_code == 200, done.text
+    assert reports.status(runtime, reference)["stages"][1]["state"] == "done"
+    assert ("stage-done", involved) in history_of(runtime, reference)

@@ -102,7 +102,7 @@ def describe(item: OpenItem, process: Process | None, directory: Directory) -> O
         agency=agency.name if agency else (item.agency or PARTNERSHIP),
         owner=role_title(directory, item.owner_role),
         due_at=item.due_at,
-        hour_deadline=bool(stage and stage.due.in_.is_elapsed_time),
+        hour_deadline=bool(stage and stage.due.is_elapsed_time),
         working_days_overdue=item.working_days_overdue,
         at_risk=item.at_risk,
         escalated_to=escalation_reached(stage, item.escalation_level, directory),

@@ -93,7 +93,7 @@ def case_timeline(runtime: Runtime, reference: str) -> str:
             decision += " (unresolved at deadline)"
         lines.append(
             f"| {stage_def.title} | {stage.status.value}{tasks} | {role_title(stage_def.owner)} | "
-            f"{short_date(stage.due_at, with_time=stage_def.due.in_.is_elapsed_time)} | "
+            f"{short_date(stage.due_at, with_time=stage_def.due.is_elapsed_time)} | "
             f"{short_date(stage.finished_at)} | {decision} |"
         )
     shifts = [(stage_id, shift) for stage_id, stage in state.stages.items() for shift in stage.shifts]

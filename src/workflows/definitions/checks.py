@@ -86,6 +86,14 @@ def _roles(process: Process, config: Config, gaps: Gaps) -> Iterator[Finding]:
             notified = roles.get(step.notify) if step.notify else None
             if notified and notified.scope is RoleScope.AGENCY and names_no_agency(stage_id):
                 yield path, f"role {step.notify!r} is held per agency, but this stage names no agency"
+        for index, involved in enumerate(stage.involves or ()):
+            path = ("stages", stage_id, "involves", index)
+            yield from check((*path, "role"), involved.role)
+            role = roles.get(involved.role)
+            if role and role.scope is RoleScope.AGENCY and involved.agency is None:
+                yield path, f"role {involved.role!r} is held per agency: add 'agency' (an agency fact)"
+            if role and role.scope is RoleScope.PARTNERSHIP and involved.agency is not None:
+                yield (*path, "agency"), f"role {involved.role!r} is partnership-wide: remove 'agency'"
         owner = roles.get(stage.owner) if stage.owner else None
         if owner and owner.scope is RoleScope.AGENCY and names_no_agency(stage_id):
             yield (
@@ -123,6 +131,10 @@ def _facts(process: Process, config: Config | None, gaps: Gaps) -> Iterator[Find
         if stage.agency:
             path = ("stages", stage_id, "agency")
             yield from _fact_ref(process, path, stage.agency, (FactType.AGENCY,), "agency", gaps)
+        for index, involved in enumerate(stage.involves or ()):
+            if involved.agency:
+                path = ("stages", stage_id, "involves", index, "agency")
+                yield from _fact_ref(process, path, involved.agency, (FactType.AGENCY,), "agency", gaps)
     if config is not None:
         yield from _directory_selections(process, config)
     for index, trigger in enumerate(process.triggers):
@@ -211,6 +223,7 @@ def _stages(process: Process, graph: StageGraph, gaps: Gaps) -> Iterator[Finding
     # Whole-graph checks need every edge: one lost to a structural problem or an unknown stage could make a stage
     # look as if it might not have finished, or could never open. A lost edge never makes up a cycle.
     whole = gaps.graph_intact and _every_edge_known(process)
+    yield from _due_rules(process, graph, whole)
     for stage_id, stage in process.stages.items():
         anchor = stage.due.from_ if stage.due else None
         anchored = anchor.ref if anchor and anchor.kind == "stage" else None
@@ -231,6 +244,51 @@ def _stages(process: Process, graph: StageGraph, gaps: Gaps) -> Iterator[Finding
                 ("stages", stage_id),
                 f"stage {stage_id!r} can never open: no combination of decision options opens everything it waits for",
             )
+
+
+def _due_rules(process: Process, graph: StageGraph, whole: bool) -> Iterator[Finding]:
+    """Anchors that exist when the stage opens, counting backwards only from a later moment, and no ladder on a
+    stage that moves on by itself."""
+    for stage_id, stage in process.stages.items():
+        due = stage.due
+        if due is None:
+            continue
+        where = ("stages", stage_id, "due", "from")
+        anchor = due.from_
+        if anchor.kind == "round" and process.recurs is None:
+            yield where, "'round' is a recurring round's scheduled day: this process has no 'recurs' (use 'start')"
+        if anchor.kind == "due" and anchor.ref == stage_id:
+            yield where, "a stage's deadline cannot count from itself"
+        elif (
+            anchor.kind == "due"
+            and whole
+            and anchor.ref in process.stages
+            and not graph.opens_no_later(anchor.ref, stage_id)
+        ):
+            yield (
+                where,
+                f"stage {anchor.ref!r} may not be open yet when {stage_id!r} opens, so it has no deadline to count "
+                "from: count from a stage that finishes before this one, or that opens with it",
+            )
+        if due.before is not None and anchor.kind not in ("due", "fact"):
+            yield (
+                ("stages", stage_id, "due", "before"),
+                f"'before' counts back from a later moment: a stage's deadline ('due:ID') or a date fact, not {anchor}",
+            )
+        if stage.decision and stage.decision.when_unresolved:
+            # It moves on at its deadline, so it is never overdue: a ladder or overdue notices could never fire.
+            if stage.escalation:
+                yield (
+                    ("stages", stage_id, "escalation"),
+                    "this stage moves on by itself at its deadline (when_unresolved), so it is never overdue and its "
+                    "escalation can never fire: remove it (the next stage is the escalation)",
+                )
+            if stage.reminders and stage.reminders.overdue_every:
+                yield (
+                    ("stages", stage_id, "reminders", "overdue_every"),
+                    "this stage moves on by itself at its deadline (when_unresolved): it is never overdue, so "
+                    "overdue reminders can never be sent",
+                )
 
 
 def _every_edge_known(process: Process) -> bool:
@@ -264,7 +322,7 @@ def _stage_references(process: Process, gaps: Gaps) -> Iterator[Finding]:
                 elif process.stages[target].after:
                     yield path, f"stage {target!r} opens through this option, so it cannot also have 'after'"
         anchor = stage.due.from_ if stage.due else None
-        if anchor and anchor.kind == "stage" and anchor.ref and anchor.ref not in process.stages:
+        if anchor and anchor.kind in ("stage", "due") and anchor.ref and anchor.ref not in process.stages:
             yield from _unknown_stage(process, ("stages", stage_id, "due", "from"), anchor.ref, gaps)
 
 
@@ -274,7 +332,11 @@ def _pause_and_calendar(process: Process, config: Config) -> Iterator[Finding]:
         yield ("calendar",), _unknown("calendar", process.calendar, known, f": use one of {_some(known)}")
 
 
-_SOURCE_TYPES = {"decided": (FactType.DATE, FactType.DATETIME), "reference": (FactType.TEXT,)}
+_SOURCE_TYPES = {
+    "decided": (FactType.DATE, FactType.DATETIME),
+    "started": (FactType.DATE, FactType.DATETIME),
+    "reference": (FactType.TEXT,),
+}
 
 
 def check_started_processes(

@@ -1,6 +1,8 @@
 """Field types shared by the language's models: names, durations, anchors."""
 
+import calendar
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
@@ -44,9 +46,10 @@ DurationField = Annotated[
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
-    """What a due date counts from: the case start, the stage opening, a date fact, or a stage's completion."""
+    """What a due date counts from: the case start, a recurring round's scheduled day, the stage opening, a date
+    fact, a stage's completion, or a stage's deadline."""
 
-    kind: Literal["start", "opened", "fact", "stage"]
+    kind: Literal["start", "round", "opened", "fact", "stage", "due"]
     ref: str | None = None
 
     def __str__(self) -> str:
@@ -62,12 +65,15 @@ def _anchor(value: Any) -> Anchor:
     text = str(value).strip()
     if text == "start":
         return START
-    if text == "opened":
-        return Anchor("opened")
+    if text in ("opened", "round"):
+        return Anchor(text)  # type: ignore[arg-type]
     kind, _, ref = text.partition(":")
-    if kind in ("fact", "stage") and ref:
+    if kind in ("fact", "stage", "due") and ref:
         return Anchor(kind, ref.strip())  # type: ignore[arg-type]
-    raise ValueError(f"{text!r} is not an anchor: write 'start', 'opened', 'fact:NAME' or 'stage:ID'")
+    raise ValueError(
+        f"{text!r} is not an anchor: write 'start', 'round', 'opened', 'fact:NAME', 'stage:ID' (when it finished) "
+        "or 'due:ID' (its deadline)"
+    )
 
 
 AnchorField = Annotated[
@@ -77,8 +83,83 @@ AnchorField = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^(start|opened|fact:[a-z][a-z0-9_]*|stage:[a-z][a-z0-9-]*)$",
-            "examples": ["start", "opened", "fact:notification_date", "stage:panel-meeting"],
+            "pattern": r"^(start|round|opened|fact:[a-z][a-z0-9_]*|(stage|due):[a-z][a-z0-9-]*)$",
+            "examples": ["start", "round", "opened", "fact:notification_date", "stage:panel-meeting", "due:panel"],
         }
     ),
+]
+
+
+_MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
+
+
+@dataclass(frozen=True, slots=True)
+class FixedDay:
+    """A date a deadline falls on: every year ("30 September") or once ("2027-09-30")."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def on_or_after(self, start: date) -> date:
+        """This day in `start`'s year, or the next year's if it has passed (a fixed year: that date)."""
+        if self.year is not None:
+            return date(self.year, self.month, self.day)
+        day = _clamped(start.year, self.month, self.day)
+        return day if day >= start else _clamped(start.year + 1, self.month, self.day)
+
+    def __str__(self) -> str:
+        if self.year is not None:
+            return date(self.year, self.month, self.day).isoformat()
+        return f"{self.day} {calendar.month_name[self.month]}"
+
+
+def _clamped(year: int, month: int, day: int) -> date:
+    """29 February in a year without it is 28 February."""
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def _fixed_day(value: Any) -> FixedDay:
+    if isinstance(value, FixedDay):
+        return value
+    if isinstance(value, date):
+        return FixedDay(value.month, value.day, value.year)
+    text = " ".join(str(value).split())
+    day_text, _, month_text = text.partition(" ")
+    month = _MONTHS.get(month_text.capitalize())
+    if day_text.isdigit() and month and 1 <= int(day_text) <= calendar.monthrange(2024, month)[1]:
+        return FixedDay(month, int(day_text))
+    try:
+        return _fixed_day(date.fromisoformat(text))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date: write a day and a month ('30 September') or a date (2027-09-30)"
+        ) from None
+
+
+FixedDayField = Annotated[
+    FixedDay,
+    PlainValidator(_fixed_day),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["30 September", "31 March", "2027-09-30"]}),
+]
+
+
+def _share(value: Any) -> float:
+    text = str(value).strip()
+    number = text[:-1].strip() if text.endswith("%") else text
+    try:
+        share = float(number) / 100
+    except ValueError:
+        raise ValueError(f"{text!r} is not a share of the time allowed: write a percentage such as '50%'") from None
+    if not 0 < share < 1:
+        raise ValueError(f"{text!r}: a share of the time allowed is between 0% and 100%")
+    return share
+
+
+ShareField = Annotated[
+    float,
+    PlainValidator(_share),
+    PlainSerializer(lambda share: f"{share * 100:g}%", return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?%$", "examples": ["50%", "75%"]}),
 ]

@@ -26,6 +26,36 @@ class StageGraph:
             stage_id: {before for before in stage.after or () if before in stages} for stage_id, stage in stages.items()
         }
 
+    def deadline_source(self, stage_id: str) -> str | None:
+        """The stage whose deadline this one's counts from (`from: due:ID`), if any."""
+        anchor = self.process.stages[stage_id].due.from_ if self.process.stages[stage_id].due else None
+        return anchor.ref if anchor and anchor.kind == "due" and anchor.ref in self.process.stages else None
+
+    def opening_order(self) -> list[str]:
+        """The stages in file order, except that a stage counted from another's deadline comes after it: when
+        both open in one step, the other's deadline is known first."""
+        ordered: list[str] = []
+
+        def place(stage_id: str, trail: frozenset[str]) -> None:
+            if stage_id in ordered or stage_id in trail:  # placed, or a cycle reported elsewhere
+                return
+            source = self.deadline_source(stage_id)
+            if source:
+                place(source, trail | {stage_id})
+            ordered.append(stage_id)
+
+        for stage_id in self.process.stages:
+            place(stage_id, frozenset())
+        return ordered
+
+    def opens_no_later(self, first: str, then: str) -> bool:
+        """`first` has always opened by the time `then` opens: it finished before, or both open together (at
+        the start, or after the same stages) and neither waits for a decision."""
+        if first in self.ancestors(then):
+            return True
+        together = self.waits_for[first] == self.waits_for[then]
+        return together and not self.openers[first] and not self.openers[then]
+
     def opens_at_start(self, stage_id: str) -> bool:
         return not self.waits_for[stage_id] and not self.openers[stage_id]
 

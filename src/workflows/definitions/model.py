@@ -19,9 +19,11 @@ from workflows.definitions.fields import (
     DurationField,
     EventName,
     FactName,
+    FixedDayField,
     OptionId,
     ProcessId,
     RoleKey,
+    ShareField,
     StageId,
 )
 from workflows.yamlsource.suggestions import did_you_mean
@@ -73,14 +75,44 @@ class Fact(Strict):
 
 
 class DueRule(Strict):
-    """`in` an amount of time `from` an anchor."""
+    """When a stage is due: `in` an amount of time `from` an anchor, that amount `before` it, or `by` a fixed
+    date (the first such day on or after the anchor)."""
 
-    in_: DurationField = Field(alias="in")
+    in_: DurationField | None = Field(default=None, alias="in")
+    before: DurationField | None = Field(default=None, description="this long before the anchor (e.g. due:panel)")
+    by: FixedDayField | None = Field(default=None, description="a fixed date: '30 September' or 2027-09-30")
     from_: AnchorField = Field(default=START, alias="from")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> DueRule:
+        given = [name for name, value in (("in", self.in_), ("before", self.before), ("by", self.by)) if value]
+        if len(given) != 1:
+            named = ", ".join(given) or "none"
+            raise ValueError(f"say when it is due with exactly one of 'in', 'before' or 'by' (given: {named})")
+        return self
+
+    @property
+    def amount(self) -> Duration | None:
+        return self.in_ or self.before
+
+    @property
+    def is_elapsed_time(self) -> bool:
+        """Counted in hours: the time of day matters (and its messages are urgent)."""
+        return bool(self.amount and self.amount.is_elapsed_time)
+
+    def __str__(self) -> str:
+        if self.by is not None:
+            return f"by {self.by} (on or after {self.from_})"
+        if self.before is not None:
+            return f"{self.before} before {self.from_}"
+        return f"{self.in_} from {self.from_}"
 
 
 class Reminders(Strict):
     before: list[DurationField] = Field(default_factory=list, description="reminders this long before due")
+    at_share: list[ShareField] = Field(
+        default_factory=list, description="reminders when this share of the time allowed has passed, e.g. 50%"
+    )
     on_due_day: bool = Field(default=False, description="a reminder at the start of the due day")
     overdue_every: DurationField | None = Field(default=None, description="repeat while overdue")
 
@@ -92,6 +124,9 @@ class EscalationStep(Strict):
     notify: RoleKey
 
 
+HAND_OVER_SOURCES = ("decided", "started", "reference")
+
+
 class DecisionOption(Strict):
     label: str
     then: list[StageId] = Field(default_factory=list, description="stages this option opens")
@@ -99,8 +134,9 @@ class DecisionOption(Strict):
     facts: dict[FactName, bool | int | float | str] = Field(
         default_factory=dict,
         description=(
-            "facts handed to the started process: 'decided' (the date of this decision), "
-            "'reference' (this case's reference), 'fact:NAME' (a fact of this case), or a literal true/false/number"
+            "facts handed to the started process: 'decided' (the date of this decision), 'started' (the date this "
+            "case started), 'reference' (this case's reference), 'fact:NAME' (a fact of this case), or a literal "
+            "true/false/number"
         ),
     )
 
@@ -109,8 +145,10 @@ class DecisionOption(Strict):
         if self.facts and not self.starts:
             raise ValueError("'facts' hands values to a started process: add 'starts'")
         for name, source in self.facts.items():
-            if isinstance(source, str) and source not in ("decided", "reference") and not source.startswith("fact:"):
-                raise ValueError(f"fact {name!r}: write 'decided', 'reference' or 'fact:NAME', not {source!r}")
+            if isinstance(source, str) and source not in HAND_OVER_SOURCES and not source.startswith("fact:"):
+                raise ValueError(
+                    f"fact {name!r}: write 'decided', 'started', 'reference' or 'fact:NAME', not {source!r}"
+                )
         return self
 
 
@@ -131,9 +169,21 @@ class Decision(Strict):
         return self
 
 
+class Involved(Strict):
+    """Someone besides the owner who gets the stage's messages and may act on it (e.g. the other agency's
+    manager in an escalation)."""
+
+    role: RoleKey
+    agency: FactName | None = Field(default=None, description="an agency fact naming whose role it is")
+
+
 class Stage(Strict):
     title: str
     owner: RoleKey
+    involves: list[Involved] = Field(default_factory=list, description="others told, and able to act, with the owner")
+    counting: Counting | None = Field(
+        default=None, description="this stage's counting convention; absent: the process's"
+    )
     asks: str | None = Field(default=None, description="what the owner is asked to do, shown on the task page")
     due: DueRule
     after: list[StageId] = Field(default_factory=list, description="stages that must be finished first")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from workflows.engine.state import (
     StageState,
     clone,
 )
-from workflows.timing import Moment, MomentKind, TimingRules, moments, next_moment, offset_from
+from workflows.timing import Moment, MomentKind, TimingRules, moments, next_moment, offset_from, stage_deadline
 
 # Reminder-like notices: after downtime only the latest of these is sent, not a burst of stale ones.
 _NOTICE_KINDS = {MomentKind.REMINDER: "reminder", MomentKind.DUE_TODAY: "due-today", MomentKind.OVERDUE: "overdue"}
@@ -85,7 +86,7 @@ class _Step:
         stage = self.state.stages[slot.stage] if slot else None
         version = stage.due_version if stage else 0
         number = extra.pop("number", 1)
-        key = f"{self.state.reference}/{slot or '-'}/{kind}-{number}/v{version}"
+        key = f"{self.state.reference}/{slot or '-'}/{kind}-{number}/v{version}" + extra.pop("key_suffix", "")
         agency = extra.pop("agency", None)
         if agency is None and slot is not None and stage is not None:
             agency = slot.task if self.stage_def(slot.stage).for_each else stage.agency
@@ -99,13 +100,29 @@ class _Step:
                 task=slot.task if slot else None,
                 role=role,
                 agency=agency,
-                assignee=item.assignee if item else None,
+                assignee=extra.pop("assignee", item.assignee if item else None),
                 due_at=item.due_at if item else None,
-                urgent=slot is not None and self.stage_def(slot.stage).due.in_.is_elapsed_time,
+                urgent=slot is not None and self.stage_def(slot.stage).due.is_elapsed_time,
                 calendar=self.rules.calendar.name,
                 **extra,
             )
         )
+
+    def notify_owners(self, kind: str, slot: Slot, item: ItemState, number: int = 1) -> None:
+        """The owner, and everyone the stage involves besides (each at their own agency)."""
+        stage_def = self.stage_def(slot.stage)
+        self.notify(kind, slot, item, stage_def.owner, number=number)
+        for party in stage_def.involves:
+            self.notify(
+                kind,
+                slot,
+                item,
+                party.role,
+                number=number,
+                agency=self.state.facts.get(party.agency) if party.agency else None,
+                assignee=None,  # a reassignment puts someone in place of the owner, not of the others
+                key_suffix=f"/with-{party.role}",
+            )
 
     def deadline_of(self, item: ItemState) -> Deadline:
         assert item.due_at is not None
@@ -114,7 +131,8 @@ class _Step:
     def schedule(self, slot: Slot, item: ItemState) -> None:
         """Set the slot's timer to its next moment after what has been handled, or cancel it."""
         after = max(item.fired_through or self.now, self.now)
-        moment = next_moment(self.stage_def(slot.stage), self.deadline_of(item), self.rules, after)
+        window_start = self.state.stages[slot.stage].anchor_at
+        moment = next_moment(self.stage_def(slot.stage), self.deadline_of(item), self.rules, after, window_start)
         self.effects.append(SetTimer(slot, moment.at) if moment else CancelTimer(slot))
 
     # -- opening and finishing stages ------------------------------------------------------------------
@@ -130,8 +148,15 @@ class _Step:
             finished = self.state.stages[anchor.ref].finished_at
             assert finished is not None, "validation guarantees the anchor stage finished first"
             return f"completion of stage {anchor.ref}", finished
+        if anchor.kind == "due" and anchor.ref:
+            referenced = self.state.stages[anchor.ref]
+            if referenced.due_at is None:
+                raise EngineError(f"stage {stage_id!r} counts from the deadline of {anchor.ref!r}, which has none yet")
+            return f"deadline of stage {anchor.ref}", referenced.due_day or referenced.due_at
         if anchor.kind == "opened":
             return "stage opened", self.now
+        if anchor.kind == "round":
+            return "the round's scheduled day", self.state.started_at.date()
         return "case start", self.state.started_at
 
     def pause_shift(self, pause: Pause, deadline: Deadline) -> tuple[Deadline, str]:
@@ -153,7 +178,7 @@ class _Step:
         stage.status, stage.opened_at = ItemStatus.OPEN, self.now
         description, anchor_value = self.anchor(stage_id)
         anchor_at = anchor_instant(anchor_value)
-        deadline = self.rules.deadline(stage_def.due.in_, anchor_value)
+        deadline = stage_deadline(stage_def, anchor_value, self.rules)
         stage.anchor, stage.anchor_at = description, anchor_at
         stage.base_due_at, stage.base_due_day, stage.skipped_days = deadline.at, deadline.day, list(deadline.skipped)
         for pause in self.state.pauses:
@@ -173,13 +198,13 @@ class _Step:
                 task = ItemState(ItemStatus.OPEN, due_at=deadline.at, due_day=deadline.day)
                 stage.tasks[item] = task
                 slot = Slot(stage_id, item)
-                self.notify(kind, slot, task, stage_def.owner)
+                self.notify_owners(kind, slot, task)
                 self.schedule(slot, task)
                 self.opened.append(slot)
             if not items:
                 self.finish_stage(stage_id, None, f"no items in {stage_def.for_each}")
             return
-        self.notify(kind, Slot(stage_id), stage, stage_def.owner)
+        self.notify_owners(kind, Slot(stage_id), stage)
         self.schedule(Slot(stage_id), stage)
         self.opened.append(Slot(stage_id))
 
@@ -192,13 +217,15 @@ class _Step:
 
     def advance(self, opened_by_decision: list[str]) -> None:
         """Open what can open now; close the case when nothing is open and nothing can open."""
-        for stage_id in opened_by_decision:
+        order = _opening_order(self.definition)
+        for stage_id in sorted(opened_by_decision, key=order.index):
             if self.state.stages[stage_id].status is ItemStatus.WAITING:
                 self.open_stage(stage_id)
         changed = True
         while changed:
             changed = False
-            for stage_id, stage_def in self.process.stages.items():
+            for stage_id in order:
+                stage_def = self.stage_def(stage_id)
                 if self.state.stages[stage_id].status is not ItemStatus.WAITING or not stage_def.after:
                     continue
                 if all(self.state.stages[before].status is ItemStatus.DONE for before in stage_def.after):
@@ -220,7 +247,7 @@ class _Step:
     def start(self, actor: str | None, origin: str) -> None:
         self.audit("case-started", f"{self.process.title} v{self.process.version} ({origin})", actor)
         graph = StageGraph(self.process)
-        for stage_id in self.process.stages:
+        for stage_id in _opening_order(self.definition):
             if graph.opens_at_start(stage_id):
                 self.open_stage(stage_id)
         self.advance([])
@@ -296,6 +323,8 @@ class _Step:
     def hand_over(self, source: Any) -> Any:
         if source == "decided":
             return self.now.date()
+        if source == "started":
+            return self.state.started_at.date()
         if source == "reference":
             return self.state.reference
         if isinstance(source, str) and source.startswith("fact:"):
@@ -337,7 +366,8 @@ class _Step:
         after = item.fired_through or stage.opened_at or until
         latest_notice: Moment | None = None
         escalations: list[Moment] = []
-        for moment in _moments_until(stage_def, self.deadline_of(item), self.rules, after, until):
+        window = _Window(stage.anchor_at, after, until)
+        for moment in _moments_until(stage_def, self.deadline_of(item), self.rules, window):
             if moment.kind in _NOTICE_KINDS:
                 latest_notice = moment
             elif moment.kind is MomentKind.DUE:
@@ -356,7 +386,7 @@ class _Step:
                 self.decide(cmd.Decide(slot.stage, stage_def.decision.when_unresolved), automatically=True)
                 return
         if latest_notice is not None:  # the owner hears first, then each step of the ladder
-            self.notify(_NOTICE_KINDS[latest_notice.kind], slot, item, stage_def.owner, number=latest_notice.number)
+            self.notify_owners(_NOTICE_KINDS[latest_notice.kind], slot, item, number=latest_notice.number)
         for moment in escalations:
             step = stage_def.escalation[moment.number - 1]
             item.escalation_level = moment.number
@@ -441,7 +471,7 @@ class _Step:
             if slot.stage == command.stage and item.status is ItemStatus.OPEN:
                 item.fired_through = self.now
                 self.schedule(slot, item)
-                self.notify("extension-approved", slot, item, self.stage_def(slot.stage).owner)
+                self.notify_owners("extension-approved", slot, item)
         self.audit(
             "extended",
             f"{command.stage} by {command.amount} to {extended.display()}: {command.reason}",
@@ -497,15 +527,31 @@ class _Step:
         self.audit("case-cancelled", command.reason, command.by)
 
 
+def _opening_order(definition: Definition) -> list[str]:
+    """The order stages open in when several open in one step: file order, a stage counted from another's
+    deadline after it. The usual process has no such stage: file order, at no cost."""
+    process = definition.process
+    if not any(stage.due.from_.kind == "due" for stage in process.stages.values()):
+        return list(process.stages)
+    return StageGraph(process).opening_order()
+
+
 def _note(note: str | None) -> str:
     return f" - {note}" if note else ""
 
 
-def _moments_until(stage: Stage, deadline: Deadline, rules: TimingRules, after: datetime, until: datetime):
-    for moment in moments(stage, deadline, rules):
-        if moment.at > until:
+@dataclass(frozen=True, slots=True)
+class _Window:
+    start: datetime | None  # the anchor's instant: where shares of the time allowed count from
+    after: datetime  # moments up to here are handled
+    until: datetime
+
+
+def _moments_until(stage: Stage, deadline: Deadline, rules: TimingRules, window: _Window) -> Iterator[Moment]:
+    for moment in moments(stage, deadline, rules, window.start):
+        if moment.at > window.until:
             return
-        if moment.at > after:
+        if moment.at > window.after:
             yield moment
 
 

@@ -60,7 +60,7 @@ def context_for(queued: Queued, config: Config, recipient: str, copied: bool, li
     directory = config.directory
     process = queued.process
     stage = process.stages.get(queued.stage) if process and queued.stage else None
-    hour_based = bool(stage and stage.due.in_.is_elapsed_time)
+    hour_based = bool(stage and stage.due.is_elapsed_time)
     agency = directory.agencies.get(queued.task or queued.agency or "")
     roles = directory.roles
     return {
@@ -99,7 +99,7 @@ def build_email(queued: Queued, rendered: Rendered, *, sender: str, recipient: s
     message.add_alternative(rendered.html, subtype="html")
     if queued.kind in DEADLINE_KINDS and queued.due_at is not None and queued.reference and queued.stage:
         stage = queued.process.stages.get(queued.stage) if queued.process else None
-        hour_based = bool(stage and stage.due.in_.is_elapsed_time)
+        hour_based = bool(stage and stage.due.is_elapsed_time)
         ics = deadline_invite(
             uid=invite_uid(queued.reference, queued.stage, queued.task, domain),
             sequence=int(queued.details.get("due_version", 0)),

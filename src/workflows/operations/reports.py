@@ -195,9 +195,10 @@ def explain(runtime: Runtime, reference: str, stage_id: str) -> list[str]:
         return [f"{stage_def.title}: not open yet, so it has no due date ({stage.status.value})"]
     lines = [
         f"{stage_def.title} ({stage_id}) in {reference}, {definition.process.title} v{definition.process.version}",
-        f"rule: {stage_def.due.in_} from {stage_def.due.from_}",
+        f"rule: {stage_def.due}",
         f"anchor: {stage.anchor} = {_iso(stage.anchor_at)}",
-        f"calendar: {rules.calendar.name}, counting {rules.counting.value}, day ends {rules.day_ends_at:%H:%M}",
+        f"calendar: {rules.calendar.name}, counting {(stage_def.counting or rules.counting).value}, "
+        f"day ends {rules.day_ends_at:%H:%M}",
     ]
     lines += [f"skipped {day.isoformat()}: {reason}" for day, reason in stage.skipped_days]
     base = stage.base_due_day.isoformat() if stage.base_due_day else _iso(stage.base_due_at)

@@ -76,6 +76,8 @@ def _check_person(runtime: Runtime, state: CaseState, stage_def, claims: LinkCla
         allowed = _people(runtime, approver, None) if approver else set()
     else:
         allowed = _people(runtime, stage_def.owner, agency)
+        for party in stage_def.involves:
+            allowed |= _people(runtime, party.role, state.facts.get(party.agency) if party.agency else None)
         for step in stage_def.escalation[: item.escalation_level]:
             allowed |= _people(runtime, step.notify, agency)
         if item.assignee:
@@ -109,7 +111,7 @@ def describe(runtime: Runtime, claims: LinkClaims) -> TaskView:
         stage=stage_def.title,
         asks=stage_def.asks,
         agency=agency.name if agency else None,
-        due=long_date(item.due_at, with_time=stage_def.due.in_.is_elapsed_time) if item.due_at else "not set",
+        due=long_date(item.due_at, with_time=stage_def.due.is_elapsed_time) if item.due_at else "not set",
         status=item.status.value,
         overdue=item.status is ItemStatus.OPEN and item.due_at is not None and item.due_at < now,
         options=[
