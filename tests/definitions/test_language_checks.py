@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
-
-from workflows.definitions.library import load_library
-from workflows.yamlsource import YamlSourceError
 
 BASE = """\
 id: demo
@@ -49,19 +43,8 @@ stages:
 """
 
 
-def problems(tmp_path: Path, config, text: str) -> list[str]:
-    folder = tmp_path / "processes"
-    folder.mkdir(exist_ok=True)
-    (folder / "demo.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
-    try:
-        load_library([folder], config)
-    except YamlSourceError as error:
-        return [f"{p.line}:{p.column}: {p.message}" for p in error.problems]
-    return []
-
-
-def test_the_newer_parts_written_well_are_valid(tmp_path, minimal_config):
-    assert problems(tmp_path, minimal_config, BASE) == []
+def test_the_newer_parts_written_well_are_valid(problems_in):
+    assert problems_in({"demo.yaml": BASE}) == []
 
 
 MISTAKES = [
@@ -131,9 +114,9 @@ MISTAKES = [
 
 
 @pytest.mark.parametrize(("mistake", "change", "expected"), MISTAKES, ids=[m[0] for m in MISTAKES])
-def test_each_mistake_is_found_with_its_position(tmp_path, minimal_config, mistake, change, expected):
+def test_each_mistake_is_found_with_its_position(problems_in, mistake, change, expected):
     old, new = change
     assert old in BASE, mistake
-    found = problems(tmp_path, minimal_config, BASE.replace(old, new, 1))
+    found = problems_in({"demo.yaml": BASE.replace(old, new, 1)})
     assert any(expected in problem for problem in found), found
-    assert all(problem.split(":")[0].isdigit() for problem in found)
+    assert all(problem.startswith("demo.yaml:") and problem.split(":")[1].isdigit() for problem in found)
