@@ -9,7 +9,7 @@ from typing import Literal
 
 from prefect import flow
 
-from flows.runtime import FORGET_UNKNOWN_PARAMETERS, after_action, open_runtime
+from flows.flow_runs import FORGET_UNKNOWN_PARAMETERS, after_action, open_runtime
 from workflows.engine import commands as cmd
 from workflows.operations import cases
 

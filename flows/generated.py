@@ -16,9 +16,9 @@ from typing import Any
 from prefect import Flow, flow
 from prefect.deployments.runner import RunnerDeployment
 
+from flows.flow_runs import FORGET_UNKNOWN_PARAMETERS
 from flows.forms import Form
 from flows.locked_forms import lock
-from flows.runtime import FORGET_UNKNOWN_PARAMETERS
 
 TAGS = ["workflows"]
 

@@ -12,13 +12,13 @@ import logging
 from functools import partial
 from typing import Any
 
+from flows.flow_runs import after_action, case_state, load_definitions, open_runtime
 from flows.forms import CASE_REFERENCE, start_form, typed_facts
 from flows.generated import TAGS, FormFlow, form_flow, identifier, version
-from flows.runtime import after_action, case_state, load_definitions, open_runtime
+from workflows.dashboard.events import CASE_STARTED, Happening
 from workflows.dashboard.publish import emit
 from workflows.definitions.model import Process
 from workflows.operations import cases
-from workflows.operations.happenings import CASE_STARTED, Happening
 
 FLOW_NAME = "start-case"
 

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
-from flows.runtime import open_runtime
+from flows.flow_runs import open_runtime
+from workflows.dashboard.events import happenings_of
 from workflows.dashboard.publish import emit, publish_changed_cases, publish_overdue_views, publish_rounds
 from workflows.notify.delivery import deliver
 from workflows.notify.settings import SmtpSettings
-from workflows.operations.happenings import Happening
-from workflows.operations.sweeper import LeaseHeld, tick
+from workflows.operations.sweeper import CommittedStep, LeaseHeld, tick
 
 
 @flow(name="sweep", flow_run_name="sweep")
 def sweep() -> dict[str, dict[str, int]]:
     logger = get_run_logger()
     runtime = open_runtime()
-    happenings: list[Happening] = []
+    committed: list[CommittedStep] = []
     try:
-        fired = tick(runtime, happenings=happenings)
+        fired = tick(runtime, committed=committed)
     except LeaseHeld:
         logger.info("another sweeper holds the SQLite lease; this run stands down")
         return {"fired": {}, "delivered": {}, "published": {}}
@@ -29,7 +29,7 @@ def sweep() -> dict[str, dict[str, int]]:
         "cases": publish_changed_cases(runtime),
         "rounds": publish_rounds(runtime),
     }
-    for happening in happenings:
+    for happening in happenings_of(committed):
         emit(happening, runtime)
     logger.info("fired %s; delivered %s; published %s", dict(fired), dict(delivered), published)  # counts only
     runtime.db.dispose()

@@ -11,13 +11,13 @@ import logging
 from functools import partial
 from typing import Any
 
+from flows.flow_runs import case_tags, label_run, load_definitions, open_runtime
 from flows.forms import fact_assignments, listeners_by_event, trigger_form
 from flows.generated import FormFlow, form_flow, identifier, version
-from flows.runtime import case_tags, label_run, load_definitions, open_runtime
+from workflows.dashboard.events import CASE_STARTED, Happening
 from workflows.dashboard.publish import emit, publish_case
 from workflows.definitions.model import Process
 from workflows.operations import cases
-from workflows.operations.happenings import CASE_STARTED, Happening
 
 FLOW_NAME = "trigger-event"
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from workflows import clock
+from workflows.dashboard import events as happenings
+from workflows.dashboard.events import STAGE_ESCALATED, Happening
 from workflows.dashboard.overdue import overdue_table
 from workflows.dashboard.publish import event_fields, resource_name
 from workflows.dashboard.views import overdue_list
 from workflows.engine.commands import Complete
-from workflows.operations import cases, happenings
-from workflows.operations.happenings import STAGE_ESCALATED, Happening
+from workflows.operations import cases
 from workflows.operations.sweeper import tick
 
 

@@ -28,8 +28,8 @@ from workflows.engine import (
     apply,
     start_case,
 )
+from workflows.engine.schedule.timing import escalation_time
 from workflows.engine.state import CaseState
-from workflows.timing import escalation_time
 
 START = datetime(2026, 12, 18, 10, 0, tzinfo=LONDON)
 AGENCIES = ["city-council", "police"]

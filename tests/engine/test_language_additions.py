@@ -18,9 +18,9 @@ from workflows.calendar import Counting
 from workflows.calendar.deadlines import Deadline
 from workflows.calendar.london import LONDON, london_wall_time, to_london
 from workflows.engine import Definition, SetTimer, Slot, start_case
-from workflows.recurrence import occurrence_at
-from workflows.simulation import simulate
-from workflows.timing import moments
+from workflows.engine.schedule.recurrence import occurrence_at
+from workflows.engine.schedule.simulation import simulate
+from workflows.engine.schedule.timing import moments
 
 PANEL = """\
 id: panel-papers

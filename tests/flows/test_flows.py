@@ -108,7 +108,7 @@ def test_trigger_event_starts_a_joint_agency_response_named_and_tagged(flow_env,
 
 
 def test_a_start_form_starts_the_case_and_names_the_run_after_it(flow_env, set_clock):
-    from flows.runtime import case_state
+    from flows.flow_runs import case_state
     from flows.starts import START_FLOWS
 
     set_clock("2026-12-18T10:00")
@@ -128,7 +128,7 @@ def test_sensitive_facts_never_become_prefect_parameters(prefect_server):
     from prefect.exceptions import PrefectHTTPStatusError
     from prefect.states import Crashed
 
-    from flows.runtime import forget_unknown_parameters, load_definitions
+    from flows.flow_runs import forget_unknown_parameters, load_definitions
     from flows.starts import START_FLOWS
 
     rapid_review = START_FLOWS["rapid-review"]

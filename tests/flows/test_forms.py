@@ -10,6 +10,7 @@ import pytest
 from prefect.deployments.runner import RunnerDeployment
 from prefect.utilities.callables import parameter_schema
 
+from flows.flow_runs import load_definitions
 from flows.forms import (
     CASE_REFERENCE,
     fact_assignments,
@@ -18,7 +19,6 @@ from flows.forms import (
     trigger_form,
     typed_facts,
 )
-from flows.runtime import load_definitions
 from flows.starts import START_FLOWS
 from flows.triggers import TRIGGER_FLOWS
 from workflows.calendar.london import LONDON

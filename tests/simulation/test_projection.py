@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from workflows.calendar.london import LONDON
-from workflows.simulation import simulate, start_moment
+from workflows.engine.schedule.simulation import simulate, start_moment
 
 
 def at(text: str) -> datetime:

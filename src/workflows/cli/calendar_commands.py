@@ -57,7 +57,7 @@ def due(duration: str, start: str, counting: str, calendar_name: str, explain: b
         calendar = WorkingDayCalendar()
         day_ends_at = None
     else:
-        from workflows.cli.context import load_config_or_exit
+        from workflows.cli.definition_loading import load_config_or_exit
 
         config = load_config_or_exit()
         if calendar_name not in config.calendar_names():

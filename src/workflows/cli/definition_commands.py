@@ -62,7 +62,7 @@ def _is_draft(argument: str) -> bool:
 
 def _process_to_simulate(argument: str, config):
     """The process PROCESS names: a library process by id, or a draft file checked against the library."""
-    from workflows.cli.context import load_library_or_exit
+    from workflows.cli.definition_loading import load_library_or_exit
     from workflows.config.loader import locate_processes_dir
     from workflows.definitions.library import check_definitions
 
@@ -140,11 +140,11 @@ def simulate(
 ) -> None:
     """Project PROCESS's timeline (a library process, or a draft file), each stage done on its due date unless
     --late says otherwise."""
-    from workflows.cli.context import load_config_or_exit
+    from workflows.cli.definition_loading import load_config_or_exit
     from workflows.cli.timeline_table import timeline_table
     from workflows.definitions.facts import FactError, parse_fact_assignments
-    from workflows.simulation import simulate as project
-    from workflows.simulation import start_moment
+    from workflows.engine.schedule.simulation import simulate as project
+    from workflows.engine.schedule.simulation import start_moment
     from workflows.yamlsource import did_you_mean
 
     config = load_config_or_exit()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from workflows.calendar.rules import TimingRules
 from workflows.directory.model import Role
-from workflows.simulation import Projection
-from workflows.timing import TimingRules
+from workflows.engine.schedule.simulation import Projection
 
 
 def timeline_table(projection: Projection, rules: TimingRules, roles: dict[str, Role]) -> str:

@@ -10,11 +10,11 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from workflows.calendar.rules import TimingRules
 from workflows.calendar.working_days import WorkingDayCalendar
 from workflows.config.model import CalendarSettings, PartnershipSettings, WorkingHours
 from workflows.definitions.model import Process
 from workflows.directory.model import AgenciesFile, Directory, PeopleFile, RoleScope, RolesFile
-from workflows.timing import TimingRules
 from workflows.yamlsource import (
     Located,
     Problem,

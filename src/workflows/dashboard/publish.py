@@ -12,9 +12,9 @@ from prefect.client.schemas.sorting import ArtifactSort
 from prefect.events import emit_event
 
 from workflows import clock
+from workflows.dashboard.events import Happening
 from workflows.dashboard.overdue import counts, overdue_summary, overdue_table
 from workflows.dashboard.views import audit_round_progress, case_timeline, overdue_list
-from workflows.operations.happenings import Happening
 from workflows.operations.runtime import Runtime
 from workflows.store.view_revisions import changed_cases, mark_published
 

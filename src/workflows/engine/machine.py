@@ -10,11 +10,13 @@ from typing import Any
 from workflows.calendar.deadlines import Deadline, anchor_instant
 from workflows.calendar.durations import Duration, Unit
 from workflows.calendar.london import to_london
+from workflows.calendar.rules import TimingRules
 from workflows.definitions.graph import StageGraph
 from workflows.definitions.model import FactType, Process, Stage
 from workflows.engine import commands as cmd
 from workflows.engine.effects import Audit, CancelTimer, Effect, Notify, SetTimer, StartLinkedCase
 from workflows.engine.errors import EngineError
+from workflows.engine.schedule.timing import Moment, MomentKind, moments, next_moment, offset_from, stage_deadline
 from workflows.engine.state import (
     CaseState,
     CaseStatus,
@@ -26,7 +28,6 @@ from workflows.engine.state import (
     StageState,
     clone,
 )
-from workflows.timing import Moment, MomentKind, TimingRules, moments, next_moment, offset_from, stage_deadline
 
 # Reminder-like notices: after downtime only the latest of these is sent, not a burst of stale ones.
 _NOTICE_KINDS = {MomentKind.REMINDER: "reminder", MomentKind.DUE_TODAY: "due-today", MomentKind.OVERDUE: "overdue"}

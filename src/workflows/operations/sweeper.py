@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import Connection
@@ -14,12 +15,11 @@ from workflows.calendar.london import london_wall_time
 from workflows.engine import commands as cmd
 from workflows.engine.effects import Audit, Effect, Notify
 from workflows.engine.machine import apply
+from workflows.engine.schedule.recurrence import latest_due, next_occurrence, occurrence_at, occurrence_day
 from workflows.engine.state import Slot, case_from_json
 from workflows.operations.cases import Step, _start_in, persist_steps
-from workflows.operations.happenings import CASE_STARTED, Happening, happenings_from
 from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
-from workflows.recurrence import latest_due, next_occurrence, occurrence_at, occurrence_day
 from workflows.store import repository as repo
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,16 @@ def schedule_recurrences(runtime: Runtime, now: datetime) -> None:
             )
 
 
-Fired = tuple[list[str], list[Happening]]
+@dataclass(frozen=True, slots=True)
+class CommittedStep:
+    """What one committed step did to one case: its effects, for whatever reports on them (the DSP events)."""
+
+    reference: str
+    process: str
+    effects: list[Effect]
+
+
+Fired = tuple[list[str], list[CommittedStep]]
 
 
 def _fire_recurrence(connection: Connection, runtime: Runtime, timer: repo.DueTimer, now: datetime) -> Fired:
@@ -90,7 +99,8 @@ def _fire_recurrence(connection: Connection, runtime: Runtime, timer: repo.DueTi
         counts_from=occurrence_at(process.recurs, number, rules),
     )
     repo.set_recurrence_timer(connection, process.id, number + 1, occurrence_at(process.recurs, number + 1, rules))
-    return ["cycle-start"], [Happening(CASE_STARTED, reference, process.id)]
+    started = CommittedStep(reference, process.id, [Audit("case-started", f"scheduled round of {day:%d %B %Y}")])
+    return ["cycle-start"], [started]
 
 
 def _counts(effects: list[Effect]) -> list[str]:
@@ -111,7 +121,7 @@ def _fire_items(
         by_case.setdefault(timer.case_id, []).append(timer)
     raw = repo.load_case_rows(connection, list(by_case), for_update=True)
     kinds: list[str] = []
-    happened: list[Happening] = []
+    happened: list[CommittedStep] = []
     steps: list[Step] = []
     for case_id, group in by_case.items():
         try:
@@ -135,7 +145,7 @@ def _fire_items(
             kinds += _counts(fired) or ["stale"]
         if effects:
             steps.append(Step(case_id, definition.process, before, state, effects))
-            happened += happenings_from(state.reference, state.process_id, effects)
+            happened.append(CommittedStep(state.reference, state.process_id, effects))
     persist_steps(connection, runtime, steps, now)
     return kinds, happened
 
@@ -145,11 +155,11 @@ def tick(
     now: datetime | None = None,
     *,
     holder: str | None = None,
-    happenings: list[Happening] | None = None,
+    committed: list[CommittedStep] | None = None,
 ) -> Counter[str]:
     """Fire every timer due at `now`, each in its own transaction; count what fired, by kind.
 
-    `happenings`, when given, receives what each committed step did (for Prefect events).
+    `committed`, when given, receives what each committed step did (the DSP view turns them into events).
     """
     now = now or clock.now()
     holder = holder or uuid.uuid4().hex
@@ -168,7 +178,7 @@ def tick(
         if not due:
             return None
         kinds: list[str] = []
-        happened: list[Happening] = []
+        happened: list[CommittedStep] = []
         for timer in (t for t in due if t.process_id):
             more, seen = _fire_recurrence(connection, runtime, timer, now)
             kinds, happened = kinds + more, happened + seen
@@ -192,8 +202,8 @@ def tick(
             if result is None:
                 break
             fired.update(result[0])
-            if happenings is not None:
-                happenings.extend(result[1])
+            if committed is not None:
+                committed.extend(result[1])
     finally:
         if sqlite:
             with runtime.db.begin() as connection:

@@ -13,27 +13,14 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from workflows.calendar.counting import Counting
-from workflows.calendar.deadlines import Deadline, add_months, anchor_day, anchor_instant, compute_deadline
+from workflows.calendar.deadlines import Deadline, add_months, anchor_day, anchor_instant
 from workflows.calendar.durations import Duration, Unit
 from workflows.calendar.london import london_wall_time, to_london
-from workflows.calendar.working_days import WorkingDayCalendar
+from workflows.calendar.rules import TimingRules
 from workflows.definitions.model import EscalationStep, Stage
 
 # A stage overdue for this many reminders has a problem no further reminder will solve.
 MAX_OVERDUE_REMINDERS = 100
-
-
-@dataclass(frozen=True, slots=True)
-class TimingRules:
-    """Everything date arithmetic needs: the process's calendar and convention, the partnership's hours."""
-
-    calendar: WorkingDayCalendar
-    counting: Counting
-    day_starts_at: time
-    day_ends_at: time
-
-    def deadline(self, amount: Duration, anchor: date | datetime, counting: Counting | None = None) -> Deadline:
-        return compute_deadline(amount, anchor, self.calendar, counting or self.counting, self.day_ends_at)
 
 
 def stage_deadline(stage: Stage, anchor: date | datetime, rules: TimingRules) -> Deadline:

@@ -11,11 +11,11 @@ from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run as current_run
 
 from workflows.config.loader import Config, load_config, locate_processes_dir
+from workflows.dashboard.events import CASE_CLOSED, Happening
 from workflows.dashboard.publish import emit, publish_case
 from workflows.definitions.library import Library, load_library
 from workflows.definitions.model import Process
 from workflows.engine.state import CaseState, CaseStatus
-from workflows.operations.happenings import CASE_CLOSED, Happening
 from workflows.operations.runtime import Runtime
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from workflows.calendar.deadlines import add_months
 from workflows.calendar.durations import Unit
 from workflows.calendar.london import london_wall_time
+from workflows.calendar.rules import TimingRules
 from workflows.definitions.model import Recurrence
-from workflows.timing import TimingRules
 
 
 def occurrence_day(recurrence: Recurrence, number: int) -> date:

@@ -1,10 +1,12 @@
-"""What happened in a step, named as the Prefect events DSPs can automate on. No fact values: ever."""
+"""The events the DSP view emits: what happened in a step, named as the Prefect events DSPs filter and automate
+on. No fact values: ever."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from workflows.engine.effects import Audit, Effect, Notify
+from workflows.operations.sweeper import CommittedStep
 
 EVENT_PREFIX = "workflows."  # every event name starts with it: DSPs filter the Event Feed on "workflows.*"
 STAGE_OVERDUE = "workflows.stage.overdue"
@@ -37,3 +39,8 @@ def happenings_from(reference: str, process: str, effects: list[Effect]) -> list
         elif isinstance(effect, Audit) and effect.action == "case-closed":
             found.append(Happening(CASE_CLOSED, reference, process))
     return found
+
+
+def happenings_of(steps: list[CommittedStep]) -> list[Happening]:
+    """The events of the steps a sweep committed, in order."""
+    return [happening for step in steps for happening in happenings_from(step.reference, step.process, step.effects)]

@@ -14,9 +14,10 @@ from typing import Any, Literal
 from workflows.calendar.deadlines import Deadline, anchor_instant
 from workflows.calendar.durations import Duration, Unit
 from workflows.calendar.london import london_wall_time, to_london
+from workflows.calendar.rules import TimingRules
 from workflows.definitions.graph import StageGraph
 from workflows.definitions.model import FactType, Process, Stage
-from workflows.timing import MomentKind, TimingRules, moments, offset_from, stage_deadline
+from workflows.engine.schedule.timing import MomentKind, moments, offset_from, stage_deadline
 
 EventKind = Literal["start", "reminder", "due", "escalation"]
 
