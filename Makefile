@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 
-.PHONY: run test test-live browser bench lock clean
+.PHONY: run test test-fast test-live browser bench lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
@@ -30,6 +30,11 @@ browser:
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# The edit loop: the pure and SQLite tests, without PostgreSQL, Prefect, Chromium or the live test.
+test-fast: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -m "not postgres and not prefect and not browser and not live" -x
 
 # Only the live test: the main job run as a user runs it.
 test-live: $(STAMP) browser

@@ -21,6 +21,24 @@ from aiosmtpd.controller import Controller
 
 REPO = Path(__file__).resolve().parents[1]
 
+# What a test needs, as markers, so `make test-fast` can leave out the slow parts: derived from its fixtures.
+_MARKED_BY_FIXTURE = {
+    "postgres_url": "postgres",
+    "prefect_server": "prefect",
+    "chromium_at": "browser",
+}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in _MARKED_BY_FIXTURE.items():
+            if fixture in fixtures:
+                item.add_marker(marker)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("db_url") == "postgresql":
+            item.add_marker("postgres")
+
 MINIMAL_CONFIG = {
     "partnership.yaml": """
         name: Test partnership
