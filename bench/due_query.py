@@ -4,11 +4,11 @@ The database (an SQLite file under /tmp, or a PostgreSQL schema of its own, drop
 bench/seed.py with --tasks open per-agency task items, each with its timer, spread over 2026. "Now" is put where
 --due-fraction of the timers are due (several fractions may be given). Timed, each inside an open transaction:
 
-  claim      repository.claim_due_timer: the sweeper's SELECT ... ORDER BY fire_at, id LIMIT 1
+  claim      store.timers.claim_due_timer: the sweeper's SELECT ... ORDER BY fire_at, id LIMIT 1
              FOR UPDATE SKIP LOCKED (no FOR UPDATE on SQLite)
-  count      repository.count_due_timers: SELECT count(*) of timers due
-  overdue    the SELECT of operations.reports.overdue (open items due by the at-risk horizon, joined to their open
-             cases, by due date), every row fetched; rebuilt here as that function builds it
+  count      store.timers.count_due_timers: SELECT count(*) of timers due
+  overdue    the SELECT of operations.reports.overdue (store.items.open_items_query: open items due by the widest
+             at-risk horizon, joined to their open cases, by due date), every row fetched
   overdue()  the whole reports.overdue call: the query and its per-row working-day arithmetic
 
 Rows: claim 1 if it found a timer; count the count; overdue and overdue() the rows (items) returned.
@@ -30,9 +30,10 @@ from sqlalchemy import Connection, select, text
 
 def overdue_query(runtime, now: datetime):
     """The SELECT of reports.overdue, exactly as the report builds it."""
-    from workflows.operations.reports import open_items_query
+    from workflows.operations.reports import widest_at_risk_horizon
+    from workflows.store.items import open_items_query
 
-    return open_items_query(runtime, now)
+    return open_items_query(widest_at_risk_horizon(runtime, now))
 
 
 def timed(runs: int, work: Callable[[], int]) -> tuple[float, float, int]:
@@ -49,7 +50,7 @@ def timed(runs: int, work: Callable[[], int]) -> tuple[float, float, int]:
 
 def measure(runtime, runs: int, heavy_runs: int, now: datetime) -> list[tuple[str, float, float, int]]:
     from workflows.operations import reports
-    from workflows.store import repository as repo
+    from workflows.store import timers as timer_rows
 
     connection = runtime.db.connect()
 
@@ -69,8 +70,8 @@ def measure(runtime, runs: int, heavy_runs: int, now: datetime) -> list[tuple[st
 
     found = []
     for name, query, times in (
-        ("claim", lambda c: int(repo.claim_due_timer(c, now, set()) is not None), runs),
-        ("count", lambda c: repo.count_due_timers(c, now), runs),
+        ("claim", lambda c: int(timer_rows.claim_due_timer(c, now, set()) is not None), runs),
+        ("count", lambda c: timer_rows.count_due_timers(c, now), runs),
         ("overdue", lambda c: len(c.execute(overdue_query(runtime, now)).all()), heavy_runs),
     ):
         elapsed: list[float] = []
@@ -116,15 +117,15 @@ def explain(runtime, now: datetime) -> None:
 
 def now_for(runtime, fraction: float) -> tuple[datetime, int]:
     """The moment by which `fraction` of the timers are due, and how many are due then."""
-    from workflows.store import repository as repo
     from workflows.store.schema import timers
+    from workflows.store.timers import count_due_timers
 
     with runtime.db.connect() as connection:
         total = connection.execute(select(text("count(*)")).select_from(timers)).scalar_one()
         rank = min(total - 1, max(0, int(fraction * total) - 1))
         query = select(timers.c.fire_at).order_by(timers.c.fire_at).offset(rank).limit(1)
         now = connection.execute(query).scalar_one()
-        return now, repo.count_due_timers(connection, now)
+        return now, count_due_timers(connection, now)
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ Each size gets a fresh database (an SQLite file under /tmp, or a PostgreSQL sche
 bench/seed.py (rapid reviews whose request-chronologies deadline and escalation have passed: each firing writes
 the case state, its items, an outbox message, two audit entries and deletes the timer), then swept once at
 seed.SWEEP_AT (a Saturday, so the tick fires timers only) by a fresh Runtime, as a sweeper process would.
-Then the daily digest that the first tick of a working morning also queues (notify.digest.queue_daily_digest: the
+Then the daily digest that the first tick of a working morning also queues (operations.digest.queue_daily_digest: the
 overdue report over every open case) is timed on its own, at seed.DIGEST_AT. The database is dropped afterwards.
 
 Run: .venv/bin/python bench/sweep.py --db sqlite|postgresql [--cases 10000 100000] [--profile]
@@ -40,7 +40,7 @@ def profile_report(profiler: cProfile.Profile, top: int) -> str:
 
 
 def digest_once(runtime) -> str:
-    from workflows.notify.digest import queue_daily_digest
+    from workflows.operations.digest import queue_daily_digest
 
     started = time.perf_counter()
     try:
@@ -53,7 +53,7 @@ def digest_once(runtime) -> str:
 
 def sweep_once(db: str, cases: int, profile: bool, top: int) -> str:
     from workflows.operations.sweeper import tick
-    from workflows.store.repository import count_due_timers
+    from workflows.store.timers import count_due_timers
 
     with bench_database(db) as url:
         seed_cases(url, cases)

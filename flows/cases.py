@@ -9,9 +9,10 @@ from typing import Literal
 
 from prefect import flow
 
-from flows.flow_runs import FORGET_UNKNOWN_PARAMETERS, after_action, open_runtime
+from flows.flow_runs import FORGET_UNKNOWN_PARAMETERS, after_action, open_runtime, refusals_fail_the_run
 from workflows.engine import commands as cmd
-from workflows.operations import cases
+from workflows.operations import cases, extensions
+from workflows.operations.errors import InvalidInput
 
 
 @flow(name="record-outcome", flow_run_name="{reference}-{outcome}", **FORGET_UNKNOWN_PARAMETERS)
@@ -25,12 +26,13 @@ def record_outcome(
 ) -> str:
     """Record a stage (or one agency's task) done, or a decision (with its option)."""
     runtime = open_runtime()
-    if outcome == "decide":
-        if not option:
-            raise ValueError("a decision needs its option")
-        state = cases.decide(runtime, reference, stage, option, by=by)
-    else:
-        state = cases.run(runtime, reference, cmd.Complete(stage, task, by))
+    with refusals_fail_the_run():
+        if outcome == "decide":
+            if not option:
+                raise InvalidInput("a decision needs its option", field="option")
+            state = cases.decide(runtime, reference, stage, option, by=by)
+        else:
+            state = cases.run(runtime, reference, cmd.Complete(stage, task, by))
     after_action(runtime, state, outcome)
     return state.status.value
 
@@ -38,7 +40,8 @@ def record_outcome(
 @flow(name="pause-case", flow_run_name="{reference}-pause", **FORGET_UNKNOWN_PARAMETERS)
 def pause_case(reference: str, reason: str, by: str | None = None) -> str:
     runtime = open_runtime()
-    state = cases.run(runtime, reference, cmd.Pause(reason, by))
+    with refusals_fail_the_run():
+        state = cases.run(runtime, reference, cmd.Pause(reason, by))
     after_action(runtime, state, "pause")
     return state.status.value
 
@@ -46,7 +49,8 @@ def pause_case(reference: str, reason: str, by: str | None = None) -> str:
 @flow(name="resume-case", flow_run_name="{reference}-resume", **FORGET_UNKNOWN_PARAMETERS)
 def resume_case(reference: str, by: str | None = None) -> str:
     runtime = open_runtime()
-    state = cases.run(runtime, reference, cmd.Resume(by))
+    with refusals_fail_the_run():
+        state = cases.run(runtime, reference, cmd.Resume(by))
     after_action(runtime, state, "resume")
     return state.status.value
 
@@ -55,7 +59,31 @@ def resume_case(reference: str, by: str | None = None) -> str:
 def extend_deadline(reference: str, stage: str, amount: str, reason: str, approved_by: str) -> str:
     """Extend a stage's deadline by AMOUNT, e.g. "5 working days"; the approver must hold the approver role."""
     runtime = open_runtime()
-    state = cases.extend(runtime, reference, stage, amount, reason, approved_by)
+    with refusals_fail_the_run():
+        state = cases.extend(runtime, reference, stage, amount, reason, approved_by)
     after_action(runtime, state, "extend")
     due = state.stages[stage].due_at
     return due.isoformat() if due else ""
+
+
+@flow(name="approve-extension", flow_run_name="{reference}-approve-extension", **FORGET_UNKNOWN_PARAMETERS)
+def approve_extension(reference: str, request: int, by: str) -> str:
+    """Approve a practitioner's extension request (its number is in the approver's email and the case history);
+    `by` must hold the approver role. Returns the stage's new deadline."""
+    runtime = open_runtime()
+    with refusals_fail_the_run():
+        state = extensions.approve(runtime, reference, request, by)
+    after_action(runtime, state, "approve-extension")
+    asked = state.extension_request(request)
+    due = state.stages[asked.stage].due_at if asked else None
+    return due.isoformat() if due else ""
+
+
+@flow(name="refuse-extension", flow_run_name="{reference}-refuse-extension", **FORGET_UNKNOWN_PARAMETERS)
+def refuse_extension(reference: str, request: int, by: str) -> str:
+    """Refuse a practitioner's extension request: the deadline stays, and the person who asked is told."""
+    runtime = open_runtime()
+    with refusals_fail_the_run():
+        state = extensions.refuse(runtime, reference, request, by)
+    after_action(runtime, state, "refuse-extension")
+    return state.status.value

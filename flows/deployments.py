@@ -6,7 +6,14 @@ from datetime import timedelta
 
 from prefect.deployments.runner import RunnerDeployment
 
-from flows.cases import extend_deadline, pause_case, record_outcome, resume_case
+from flows.cases import (
+    approve_extension,
+    extend_deadline,
+    pause_case,
+    record_outcome,
+    refuse_extension,
+    resume_case,
+)
 from flows.generated import TAGS
 from flows.locked_forms import lock
 from flows.starts import START_FLOWS
@@ -32,5 +39,7 @@ def deployments(sweep_every: timedelta = SWEEP_INTERVAL) -> list[RunnerDeploymen
         lock(pause_case.to_deployment("pause-case", tags=TAGS)),
         lock(resume_case.to_deployment("resume-case", tags=TAGS)),
         lock(extend_deadline.to_deployment("extend-deadline", tags=TAGS)),
+        lock(approve_extension.to_deployment("approve-extension", tags=TAGS)),
+        lock(refuse_extension.to_deployment("refuse-extension", tags=TAGS)),
         *(trigger.to_deployment() for trigger in TRIGGER_FLOWS.values()),
     ]

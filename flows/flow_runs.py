@@ -1,10 +1,11 @@
 """Helpers the flows share: the runtime, naming and tagging the current flow run, publishing after an action,
-and forgetting parameters a run form does not offer."""
+failing a run the core refused in one line, and forgetting parameters a run form does not offer."""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from prefect.client.orchestration import get_client
@@ -16,6 +17,7 @@ from workflows.dashboard.publish import emit, publish_case
 from workflows.definitions.library import Library, load_library
 from workflows.definitions.model import Process
 from workflows.engine.state import CaseState, CaseStatus
+from workflows.operations.errors import CaseNotFound, InvalidInput, OperationError, database_problem
 from workflows.operations.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -25,6 +27,35 @@ if TYPE_CHECKING:
 
 def open_runtime() -> Runtime:
     return Runtime.open()
+
+
+class ActionRefused(Exception):
+    """The core refused a run's action, or its database failed: the run fails with this one line."""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@contextmanager
+def refusals_fail_the_run() -> Iterator[None]:
+    """Fail the run with one line saying what kind of refusal it was, and no chained traceback of ours.
+
+    A database failure says only the driver's first line: SQLAlchemy's own text would echo the statement's
+    parameters, facts included, into Prefect's logs.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        yield
+    except CaseNotFound as error:
+        raise ActionRefused(_one_line(f"not found: {error}")) from None
+    except InvalidInput as error:
+        raise ActionRefused(_one_line(f"invalid {error.field}: {error}")) from None
+    except OperationError as error:
+        raise ActionRefused(_one_line(f"refused: {error}")) from None
+    except SQLAlchemyError as error:
+        raise ActionRefused(_one_line(f"database: {database_problem(error)}")) from None
 
 
 def load_definitions() -> tuple[Config, Library]:
@@ -60,10 +91,10 @@ def after_action(runtime: Runtime, state: CaseState, action: str) -> None:
 
 
 def case_state(runtime: Runtime, reference: str) -> CaseState:
-    from workflows.store import repository as repo
+    from workflows.store.cases import load_case
 
     with runtime.db.connect() as connection:
-        stored = repo.load_case(connection, reference)
+        stored = load_case(connection, reference)
     assert stored is not None
     return stored.state
 

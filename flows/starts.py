@@ -12,7 +12,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from flows.flow_runs import after_action, case_state, load_definitions, open_runtime
+from flows.flow_runs import after_action, case_state, load_definitions, open_runtime, refusals_fail_the_run
 from flows.forms import CASE_REFERENCE, start_form, typed_facts
 from flows.generated import TAGS, FormFlow, form_flow, identifier, version
 from workflows.dashboard.events import CASE_STARTED, Happening
@@ -29,7 +29,8 @@ def start_from_form(process_id: str, values: dict[str, Any]) -> str:
     given = dict(values)
     reference = given.pop(CASE_REFERENCE, None) or None
     facts = typed_facts(runtime.library.get(process_id), given)
-    started, _ = cases.start(runtime, process_id, facts, reference=reference, actor="prefect")
+    with refusals_fail_the_run():
+        started, _ = cases.start(runtime, process_id, facts, reference=reference, actor="prefect")
     after_action(runtime, case_state(runtime, started), "start")
     emit(Happening(CASE_STARTED, started, process_id), runtime)
     return started

@@ -11,7 +11,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from flows.flow_runs import case_tags, label_run, load_definitions, open_runtime
+from flows.flow_runs import case_tags, label_run, load_definitions, open_runtime, refusals_fail_the_run
 from flows.forms import fact_assignments, listeners_by_event, trigger_form
 from flows.generated import FormFlow, form_flow, identifier, version
 from workflows.dashboard.events import CASE_STARTED, Happening
@@ -25,7 +25,8 @@ FLOW_NAME = "trigger-event"
 def trigger_from_form(event: str, values: dict[str, Any]) -> list[str]:
     """Start every process whose trigger matches the event and its facts; the references, new or not."""
     runtime = open_runtime()
-    started = cases.trigger(runtime, event, fact_assignments(values), actor="prefect")
+    with refusals_fail_the_run():
+        started = cases.trigger(runtime, event, fact_assignments(values), actor="prefect")
     references = []
     for process_id, reference, new in started:
         references.append(reference)

@@ -34,7 +34,7 @@ READ_ONLY_COMMANDS = [
 @pytest.mark.parametrize("command", READ_ONLY_COMMANDS, ids=lambda command: " ".join(command))
 def test_a_command_that_only_reads_never_creates_a_database_and_says_where_it_looked(workflows, tmp_path, command):
     result = workflows(*command, extra_env={"WORKFLOWS_LINK_SECRET": "s" * 32})
-    assert result.returncode == 1
+    assert result.returncode == 4  # database unavailable
     assert result.stderr.startswith("error: no workflows database at ")
     assert str(tmp_path / "var" / "workflows.db") in result.stderr and "WORKFLOWS_DB_URL" in result.stderr
     assert "Traceback" not in result.stderr
@@ -45,7 +45,7 @@ def test_an_unknown_reference_names_the_database_it_was_looked_for_in(workflows,
     workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
     for command in (("status", "RR-2026-999"), ("history", "RR-2026-999"), ("complete", "RR-2026-999", "x")):
         result = workflows(*command)
-        assert result.returncode == 1
+        assert result.returncode == 3  # not found
         assert result.stderr == (
             f"error: no case with reference RR-2026-999 in {tmp_path / 'var' / 'workflows.db'} "
             "(WORKFLOWS_DB_URL chooses another database)\n"
@@ -100,15 +100,20 @@ def test_history_and_explain(workflows):
     assert explain.strip().endswith("due: 2027-01-07 (late after 2027-01-07T23:59:00+00:00)")
 
 
+REFUSED, INVALID_INPUT, NOT_FOUND = 1, 2, 3
+
+
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "status"),
     [
-        (["complete", "RR-2026-009", "request-chronologies"], "no case with reference RR-2026-009"),
-        (["complete", "RR-2026-001", "panel-meeting"], "is not open yet"),
-        (["decide", "RR-2026-001", "request-chronologies", "x"], "has no decision"),
-        (["start", "rapid-review", "--fact", "agencies=nowhere"], "unknown agency 'nowhere'"),
-        (["start", "rapid-review"], "needs the facts notification_date, agencies"),
-        (["pause", "RR-2026-001", "--reason", "holiday"], "cannot be paused"),
+        (["complete", "RR-2026-009", "request-chronologies"], "no case with reference RR-2026-009", NOT_FOUND),
+        (["complete", "RR-2026-001", "panel-meeting"], "is not open yet", REFUSED),
+        (["complete", "RR-2026-001", "panel"], "has no stage 'panel'", INVALID_INPUT),
+        (["decide", "RR-2026-001", "request-chronologies", "x"], "has no decision", REFUSED),
+        (["start", "rapid-review", "--fact", "agencies=nowhere"], "unknown agency 'nowhere'", INVALID_INPUT),
+        (["start", "rapid-review"], "needs the facts notification_date, agencies", INVALID_INPUT),
+        (["start", "rapid-reveiw"], "unknown process 'rapid-reveiw'", INVALID_INPUT),
+        (["pause", "RR-2026-001", "--reason", "holiday"], "cannot be paused", REFUSED),
         (
             [
                 "extend",
@@ -121,14 +126,17 @@ def test_history_and_explain(workflows):
                 "nobody@example.org",
             ],
             "cannot be extended",
+            REFUSED,
         ),
+        (["status", "RR-2026-001"], "WORKFLOWS_NOW", INVALID_INPUT),
     ],
 )
-def test_refusals_are_one_line_exit_1_and_change_nothing(workflows, args, message):
+def test_refusals_are_one_line_with_the_status_of_their_kind_and_change_nothing(workflows, args, message, status):
     workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
     before = workflows("history", "RR-2026-001").stdout
-    result = workflows(*args)
-    assert result.returncode == 1
+    bad_clock = {"WORKFLOWS_NOW": "soon"} if message == "WORKFLOWS_NOW" else {}
+    result = workflows(*args, extra_env=bad_clock)
+    assert result.returncode == status, result.stderr
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert workflows("history", "RR-2026-001").stdout == before

@@ -91,7 +91,7 @@ def test_cases_filters_by_process_and_state(workflows):
 def test_an_unknown_process_is_one_line_naming_the_known_ones_and_the_nearest(workflows):
     start_three(workflows)
     result = workflows("cases", "--process", "rapid-reveiw")
-    assert result.returncode == 1
+    assert result.returncode == 2  # invalid input
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: unknown process 'rapid-reveiw' (did you mean 'rapid-review'?); known: cspr, ")
@@ -105,7 +105,7 @@ def test_an_unknown_state_is_refused_by_the_option_itself(workflows):
 
 def test_cases_in_an_empty_folder_creates_no_database_and_names_the_file(workflows, tmp_path):
     result = workflows("cases")
-    assert result.returncode == 1
+    assert result.returncode == 4  # database unavailable
     assert result.stderr == (
         f"error: no workflows database at {tmp_path / 'var' / 'workflows.db'} (nothing has been started there); "
         "set WORKFLOWS_DB_URL to open another\n"

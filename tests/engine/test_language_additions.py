@@ -138,13 +138,13 @@ def test_the_notification_after_a_joint_agency_response_counts_from_when_the_par
     from sqlalchemy import select
 
     from workflows.operations.reports import status
-    from workflows.store import repository as repo
+    from workflows.store.cases import load_case
     from workflows.store.schema import cases as case_table
 
     with shipped_runtime.db.connect() as connection:
         (child,) = connection.execute(
             select(case_table.c.reference).where(case_table.c.parent_reference == reference)
         ).scalars()
-        notification = repo.load_case(connection, child).state
+        notification = load_case(connection, child).state
     assert notification.facts["awareness_date"] == date(2026, 12, 18)
     assert status(shipped_runtime, child)["stages"][0]["due"] == "2026-12-29T23:59:00+00:00"

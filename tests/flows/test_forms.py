@@ -120,6 +120,8 @@ def test_every_process_and_event_has_a_deployment_and_every_form_is_locked():
             "pause-case/pause-case",
             "resume-case/resume-case",
             "extend-deadline/extend-deadline",
+            "approve-extension/approve-extension",
+            "refuse-extension/refuse-extension",
             *(f"trigger-event/{event}" for event in events),
         ]
     )

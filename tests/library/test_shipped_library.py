@@ -10,7 +10,7 @@ import pytest
 from workflows.config.loader import load_config
 from workflows.definitions.library import load_library
 from workflows.definitions.model import Process
-from workflows.directory.model import RoleScope
+from workflows.definitions.partnership import RoleScope
 from workflows.engine.schedule.simulation import simulate, start_moment
 
 REPO = Path(__file__).resolve().parents[2]

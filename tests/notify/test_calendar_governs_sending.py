@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from workflows.calendar import LONDON
-from workflows.notify import outbox as box
 from workflows.notify.delivery import deliver
-from workflows.notify.digest import queue_daily_digest
 from workflows.notify.quiet_hours import calendars_open
 from workflows.operations import cases
+from workflows.operations.digest import queue_daily_digest
 from workflows.operations.runtime import Runtime
+from workflows.store import outbox as box
 from workflows.store.schema import outbox
 
 STAFF_DAY = date(2027, 1, 13)  # a Wednesday the "stoke" calendar is closed
@@ -113,10 +113,10 @@ def test_exactly_the_messages_whose_calendar_is_in_working_hours_may_go(runtime,
                     **row,
                 )
             )
-        sendable = box.may_go_now(calendars_open(config, now), config.default_calendar)
-        claimed = box.claim_batch(connection, now, 100, now + timedelta(minutes=5), sendable=sendable)
+        sending_hours = box.SendingHours(frozenset(calendars_open(config, now)), config.default_calendar)
+        claimed = box.claim_batch(connection, now, 100, now + timedelta(minutes=5), sending_hours)
         assert {int(row.key[1:]) for row in claimed} == expected
-        assert box.waiting_for_hours(connection, now, sendable) == len(rows) - len(expected)
+        assert box.waiting_for_hours(connection, now, sending_hours) == len(rows) - len(expected)
         transaction.rollback()
 
 

@@ -22,9 +22,9 @@ from workflows.engine.commands import Complete
 from workflows.operations import cases
 from workflows.operations.runtime import Runtime
 from workflows.operations.sweeper import LEASE_LENGTH, LeaseHeld, tick
-from workflows.store import repository as repo
 from workflows.store.schema import audit, leases, outbox, timers
 from workflows.store.schema import cases as case_table
+from workflows.store.timers import count_due_timers, recurrence_timers
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG, PROCESSES = REPO / "config", REPO / "processes"
@@ -60,16 +60,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from workflows.operations.runtime import Runtime
 from workflows.operations.sweeper import LEASE_LENGTH, SWEEPER_LEASE
-from workflows.store import repository as repo
+from workflows.store.leases import release_lease, take_lease
 config, processes, url, now, holder = sys.argv[1:6]
 now = datetime.fromisoformat(now)
 runtime = Runtime.open(Path(config), Path(processes), url)
 with runtime.db.begin() as connection:
-    taken = repo.take_lease(connection, SWEEPER_LEASE, holder, now, now + LEASE_LENGTH)
+    taken = take_lease(connection, SWEEPER_LEASE, holder, now, now + LEASE_LENGTH)
 print("taken" if taken else "refused", flush=True)  # once committed
 sys.stdin.readline()
 with runtime.db.begin() as connection:
-    repo.release_lease(connection, SWEEPER_LEASE, holder)
+    release_lease(connection, SWEEPER_LEASE, holder)
 print("released", flush=True)
 runtime.db.dispose()
 """
@@ -149,7 +149,7 @@ def firings(runtime: Runtime) -> Counter[tuple]:
 
 def due_timers(runtime: Runtime) -> int:
     with runtime.db.connect() as connection:
-        return repo.count_due_timers(connection, SWEEP_AT)
+        return count_due_timers(connection, SWEEP_AT)
 
 
 def audit_actions(runtime: Runtime, action: str) -> int:
@@ -230,7 +230,7 @@ def test_postgresql_parallel_sweepers_schedule_each_recurrence_once(postgres_url
         assert recurring
         run_sweepers(postgres_url, 4)
         with runtime.db.connect() as connection:
-            assert len(repo.recurrence_timers(connection)) == recurring
+            assert len(recurrence_timers(connection)) == recurring
             assert connection.execute(select(func.count()).select_from(timers)).scalar_one() == recurring
         assert audit_actions(runtime, "cycle-scheduled") == recurring
     finally:

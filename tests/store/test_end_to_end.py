@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from workflows.calendar.london import to_london
 from workflows.engine.commands import Cancel, Command, Complete, Decide, Pause, Resume
 from workflows.operations import cases, reports
-from workflows.operations.errors import OperationError
+from workflows.operations.errors import InvalidInput, OperationError
 from workflows.operations.sweeper import tick
-from workflows.store import repository as repo
+from workflows.store.cases import load_case
 from workflows.store.schema import cases as case_table
 from workflows.store.schema import outbox, timers
 
@@ -44,7 +44,7 @@ def case_id(runtime, reference: str) -> int:
 
 def case_facts(runtime, reference: str) -> dict[str, Any]:
     with runtime.db.connect() as connection:
-        stored = repo.load_case(connection, reference)
+        stored = load_case(connection, reference)
     assert stored is not None
     return stored.state.facts
 
@@ -621,7 +621,7 @@ def test_a_decision_supplies_the_facts_its_started_process_still_needs(shipped_r
     set_clock("2026-12-18T03:10")
     [(_, reference, _)] = cases.trigger(runtime, "child-death", child_death(1, "suspicious_circumstances"))
     set_clock("2026-12-18T11:00")
-    with pytest.raises(OperationError, match="give its missing facts with --fact"):
+    with pytest.raises(InvalidInput, match="give its missing facts when deciding"):
         cases.run(runtime, reference, Decide("information-sharing-discussion", "abuse-or-neglect-suspected"))
     assert linked_children(runtime, reference) == []  # refused whole: the JAR's decision is not recorded either
     cases.decide(
@@ -725,7 +725,7 @@ def test_section_11_rounds_open_every_two_years_with_a_task_per_agency(shipped_r
     tasks = stages_of(runtime, reference)["self-assessment"]["tasks"]
     assert [task["item"] for task in tasks] == section_11
     assert {task["due"] for task in tasks} == {"2026-06-24T23:59:00+01:00"}  # 12 weeks from 1 April
-    with pytest.raises(OperationError, match="give --task"):
+    with pytest.raises(InvalidInput, match="say which task"):
         cases.run(runtime, reference, Complete("self-assessment"))
     first, *rest = section_11
     cases.run(runtime, reference, Complete("self-assessment", task=first))

@@ -203,5 +203,5 @@ def test_cli_reports_an_unreachable_database_in_one_line(tmp_path):
     env = {**os.environ, "WORKFLOWS_DB_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
     workflows = str(__import__("pathlib").Path(sys.executable).parent / "workflows")
     result = subprocess.run([workflows, "status", "RR-2026-001"], cwd=REPO, env=env, capture_output=True, text=True)
-    assert result.returncode == 1
+    assert result.returncode == 4  # database unavailable, as the README's exit statuses say
     assert result.stderr.startswith("error: database: ") and "Traceback" not in result.stderr

@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from workflows import clock
 from workflows.engine.commands import Complete
+from workflows.engine.state import RequestStatus
+from workflows.links.tokens import new_claims, sign
 from workflows.notify.delivery import deliver
 from workflows.operations import cases, reports
 from workflows.operations.sweeper import tick
-from workflows.store.schema import extension_requests, outbox
-from workflows.web.tokens import new_claims, sign
+from workflows.store.cases import load_case
+from workflows.store.schema import outbox
 
 AGENCIES = ["stoke-on-trent-city-council", "staffordshire-police"]
 SECRET = "Zebedee Quillfeather"
@@ -145,7 +147,8 @@ def test_extension_request_goes_to_the_approver_who_approves_it(web, smtp, set_c
     assert approved.status_code == 200 and "approved" in approved.text
     assert reports.status(runtime, reference)["stages"][0]["due"] != due_before
     with runtime.db.connect() as connection:
-        assert connection.execute(select(extension_requests.c.status)).scalar_one() == "approved"
+        (asked,) = load_case(connection, reference).state.extension_requests
+    assert (asked.status, asked.decided_by, asked.requested_by) == (RequestStatus.APPROVED, approver, owner)
     refused_again = browser_client.post(
         f"{base}{approve_path}/refuse", data={"csrf": browser_client.cookies["wf_csrf"]}
     )
@@ -212,3 +215,78 @@ def test_a_manager_the_stage_involves_can_record_its_outcome_and_an_outsider_can
     assert done.status_code == 200, done.text
     assert reports.status(runtime, reference)["stages"][1]["state"] == "done"
     assert ("stage-done", involved) in history_of(runtime, reference)
+
+
+# -- what each refusal answers: the status, and a page saying what to do -------------------------------------------
+
+
+def test_a_link_to_a_case_that_does_not_exist_is_404_and_says_whom_to_ask(web, set_clock, browser_client):
+    base, _ = web
+    set_clock("2026-12-18T10:00")
+    response = browser_client.get(base + link("RR-2026-404", "request-chronologies", "lee@example.org"))
+    assert response.status_code == 404
+    assert "This case no longer exists" in response.text and "Ask the partnership business unit" in response.text
+    assert "Nothing has been changed" in response.text
+
+
+def test_a_task_done_by_someone_else_meanwhile_is_409_and_says_what_to_do(web, set_clock, browser_client):
+    base, runtime = web
+    set_clock("2026-12-18T10:00")
+    reference = start_review(runtime)
+    manager = holder(runtime, "business-manager")
+    path = link(reference, "request-chronologies", manager)
+    page = browser_client.get(base + path)
+    cases.run(runtime, reference, Complete("request-chronologies"))  # from another link, after the page opened
+    before = history_of(runtime, reference)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    response = browser_client.post(f"{base}{path}/done", data={"csrf": csrf})
+    assert response.status_code == 409
+    assert "That could not be recorded" in response.text and "is already done" in response.text
+    assert "Open the link in your latest email" in response.text and "Nothing has been changed" in response.text
+    assert history_of(runtime, reference) == before
+
+
+def test_an_amount_that_is_not_a_duration_is_422_and_the_link_still_works(web, set_clock, browser_client):
+    base, runtime = web
+    set_clock("2026-12-18T10:00")
+    reference = cases.start(runtime, "section-11-audit", {})[0]
+    stage = next(s["id"] for s in reports.status(runtime, reference)["stages"] if s["state"] == "open")
+    owner = holder(runtime, runtime.library.get("section-11-audit").stages[stage].owner)
+    path = link(reference, stage, owner)
+    before = history_of(runtime, reference)
+    _, refused = open_and_post(browser_client, base, path, "request-extension", amount="5 days", reason="Staff absence")
+    assert refused.status_code == 422
+    assert "Check what you entered" in refused.text and "working days" in refused.text
+    assert "correct how much more time" in refused.text and "Nothing has been changed" in refused.text
+    assert history_of(runtime, reference) == before
+    _, requested = open_and_post(
+        browser_client, base, path, "request-extension", amount="5 working days", reason="Staff absence"
+    )
+    assert requested.status_code == 200  # the refused attempt did not use the link up
+
+
+def test_an_extension_asked_for_on_the_command_line_is_decided_through_the_approvers_link(
+    web, smtp, set_clock, browser_client
+):
+    from workflows.operations import extensions
+
+    base, runtime = web
+    set_clock("2026-12-18T10:00")
+    reference = cases.start(runtime, "section-11-audit", {})[0]
+    stage = next(s["id"] for s in reports.status(runtime, reference)["stages"] if s["state"] == "open")
+    owner = holder(runtime, runtime.library.get("section-11-audit").stages[stage].owner)
+    first = extensions.request(runtime, reference, stage, "2 working days", "Training day", owner)
+    second = extensions.request(runtime, reference, stage, "5 working days", "Staff absence", owner)
+    assert (first.number, second.number) == (1, 2)
+    deliver(runtime)
+    approver = holder(runtime, "business-manager")
+    mails = [r for r in smtp.mailbox.to(approver) if "Extension requested" in r.message["Subject"]]
+    assert len(mails) == 2
+    extensions.refuse(runtime, reference, first.number, approver)
+    pages = {path: browser_client.get(base + path).text for mail in mails for path in links_in(mail)}
+    (second_path,) = [path for path, text in pages.items() if "Staff absence" in text]
+    assert "This request is refused." in next(text for text in pages.values() if "Training day" in text)
+    _, approved = open_and_post(browser_client, base, second_path, "approve")
+    assert approved.status_code == 200 and "The extension of 5 working days is approved." in approved.text
+    actions = [action for action, _ in history_of(runtime, reference)]
+    assert actions.count("extension-requested") == 2 and "extension-refused" in actions and "extended" in actions

@@ -1,5 +1,5 @@
-"""Commands that run cases: start, complete, decide, pause, resume, extend, reassign, cancel, trigger, tick,
-and the views status, overdue, history, explain."""
+"""Commands that run cases: start, complete, decide, pause, resume, extend, request-extension, approve-extension,
+refuse-extension, reassign, cancel, trigger, tick, and the views status, overdue, history, explain."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflows.cli.errors import UserError, report_problems
+from workflows.cli.errors import ExitCode, UserError, refusal, report_problems
 
 if TYPE_CHECKING:
     from workflows.operations.runtime import Runtime
@@ -18,14 +18,15 @@ if TYPE_CHECKING:
 
 @contextmanager
 def runtime(*, read_only: bool = False) -> Iterator[Runtime]:
-    """Open config, library and database; every refusal becomes one line and exit status 1.
+    """Open config, library and database; every refusal becomes one line and the exit status of its kind
+    (cli/errors.py has the table).
 
     `read_only` commands never create a database, and say where they looked when a case is not there.
     """
     from sqlalchemy.exc import SQLAlchemyError
 
     from workflows.clock import ClockError
-    from workflows.operations.errors import CaseNotFound, OperationError
+    from workflows.operations.errors import CaseNotFound, OperationError, database_problem
     from workflows.operations.runtime import Runtime
     from workflows.store.database import DB_URL_VARIABLE, DatabaseMissing, database_url, describe
     from workflows.yamlsource import YamlSourceError
@@ -35,17 +36,17 @@ def runtime(*, read_only: bool = False) -> Iterator[Runtime]:
     except YamlSourceError as error:
         report_problems(error.problems)
     except DatabaseMissing as error:
-        raise UserError(str(error)) from None
+        raise UserError(str(error), ExitCode.DATABASE_UNAVAILABLE) from None
     except CaseNotFound as error:
         where = describe(database_url())
-        raise UserError(f"{error} in {where} ({DB_URL_VARIABLE} chooses another database)") from None
-    except (OperationError, ClockError) as error:
-        raise UserError(str(error)) from None
+        message = f"{error} in {where} ({DB_URL_VARIABLE} chooses another database)"
+        raise UserError(message, ExitCode.NOT_FOUND) from None
+    except OperationError as error:
+        raise refusal(error) from None
+    except ClockError as error:
+        raise UserError(str(error), ExitCode.INVALID_INPUT) from None
     except SQLAlchemyError as error:
-        # Only the driver's first line: SQLAlchemy's own text would echo parameters, facts included.
-        cause = getattr(error, "orig", None) or error
-        first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
-        raise UserError(f"database: {first_line}") from None
+        raise UserError(f"database: {database_problem(error)}", ExitCode.DATABASE_UNAVAILABLE) from None
 
 
 def _run(reference: str, make: Callable[[], Any]) -> None:
@@ -65,13 +66,10 @@ def start(process_id: str, reference: str | None, facts: tuple[str, ...], actor:
     """Start a case of PROCESS; print its reference."""
     from workflows.operations.cases import parse_facts
     from workflows.operations.cases import start as start_case
-    from workflows.operations.errors import OperationError
+    from workflows.operations.inputs import read_process
 
     with runtime() as rt:
-        try:
-            process = rt.library.get(process_id)
-        except KeyError as error:
-            raise OperationError(str(error.args[0])) from None
+        process = read_process(rt.library, process_id)
         started, _ = start_case(rt, process_id, parse_facts(rt, process, list(facts)), reference=reference, actor=actor)
         click.echo(started)
 
@@ -156,6 +154,52 @@ def extend(reference: str, stage: str, amount: str, reason: str, approved_by: st
         click.echo(f"{state.reference}: {stage} now due {due.isoformat() if due else '-'}")
 
 
+@click.command("request-extension")
+@click.argument("reference", metavar="REF")
+@click.argument("stage")
+@click.argument("amount")
+@click.option("--reason", required=True, help="Why more time is needed (no personal details).")
+@click.option("--by", "actor", required=True, metavar="EMAIL", help="Who asks: told the answer.")
+@click.option("--task", help="The item of a fanned-out stage, e.g. an agency key.")
+def request_extension(reference: str, stage: str, amount: str, reason: str, actor: str, task: str | None) -> None:
+    """Ask for AMOUNT more time on STAGE (e.g. "5 working days"); the approver role is told. Prints the request's
+    number, which approve-extension and refuse-extension take."""
+    from workflows.operations.extensions import request
+
+    with runtime() as rt:
+        asked = request(rt, reference, stage, amount, reason, actor, task)
+        click.echo(f"{reference}: extension request {asked.number} ({asked.amount} on {stage}) sent to the approver")
+
+
+@click.command("approve-extension")
+@click.argument("reference", metavar="REF")
+@click.argument("request_number", metavar="REQUEST", type=int)
+@click.option("--by", "actor", required=True, metavar="EMAIL", help="Someone holding the extension_approver role.")
+def approve_extension(reference: str, request_number: int, actor: str) -> None:
+    """Approve extension request REQUEST of REF: its stage's deadline moves by the amount asked."""
+    from workflows.operations.extensions import approve
+
+    with runtime() as rt:
+        state = approve(rt, reference, request_number, actor)
+        asked = state.extension_request(request_number)
+        assert asked is not None
+        due = state.stages[asked.stage].due_day or state.stages[asked.stage].due_at
+        click.echo(f"{state.reference}: {asked.stage} now due {due.isoformat() if due else '-'}")
+
+
+@click.command("refuse-extension")
+@click.argument("reference", metavar="REF")
+@click.argument("request_number", metavar="REQUEST", type=int)
+@click.option("--by", "actor", required=True, metavar="EMAIL", help="Someone holding the extension_approver role.")
+def refuse_extension(reference: str, request_number: int, actor: str) -> None:
+    """Refuse extension request REQUEST of REF: the deadline stays, and the person who asked is told."""
+    from workflows.operations.extensions import refuse
+
+    with runtime() as rt:
+        state = refuse(rt, reference, request_number, actor)
+        click.echo(f"{state.reference}: extension request {request_number} refused")
+
+
 @click.command()
 @click.argument("reference", metavar="REF")
 @click.argument("stage")
@@ -200,17 +244,17 @@ def trigger(event: str, facts: tuple[str, ...], actor: str | None) -> None:
 @click.command()
 def tick() -> None:
     """Fire every timer due now, once; print how many of each kind."""
-    from workflows.operations.sweeper import LeaseHeld
+    from workflows.operations.sweeper import LeaseHeld, SweepCount
     from workflows.operations.sweeper import tick as sweep
 
     with runtime() as rt:
         try:
             fired = sweep(rt)
         except LeaseHeld as error:
-            raise UserError(str(error)) from None
+            raise UserError(str(error), ExitCode.REFUSED) from None
         if not fired:
             click.echo("nothing due")
-        for kind in ("reminder", "due", "escalation", "advance", "cycle-start", "digest", "stale", "failed"):
+        for kind in SweepCount:
             if fired.get(kind):
                 click.echo(f"{kind}: {fired[kind]}")
 

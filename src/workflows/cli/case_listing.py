@@ -6,7 +6,7 @@ import json
 
 import click
 
-from workflows.cli.errors import UserError
+from workflows.cli.errors import ExitCode, UserError
 
 STATES = ("open", "paused", "closed", "cancelled")
 _HEADINGS = ("reference", "process", "state", "started", "closed", "open", "overdue")
@@ -29,7 +29,8 @@ def cases(process_id: str | None, state: str | None, as_json: bool) -> None:
             known = set(rt.library.processes) | processes_with_cases(rt.db)
             if process_id not in known:
                 hint = did_you_mean(process_id, known)
-                raise UserError(f"unknown process {process_id!r}{hint}; known: {', '.join(sorted(known))}")
+                message = f"unknown process {process_id!r}{hint}; known: {', '.join(sorted(known))}"
+                raise UserError(message, ExitCode.INVALID_INPUT)
         found = list_cases(rt.db, clock.now(), process=process_id, state=state)
     if as_json:
         click.echo(json.dumps([summary.as_json() for summary in found], indent=2))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from workflows.cli.case_commands import runtime
-from workflows.cli.errors import UserError
+from workflows.cli.errors import ExitCode, UserError
 
 
 @click.command()
@@ -16,8 +16,8 @@ from workflows.cli.errors import UserError
 def link(reference: str, stage: str, email: str, task: str | None) -> None:
     """Print a signed action link for EMAIL to act on STAGE of REF."""
     from workflows import clock
-    from workflows.store import repository as repo
-    from workflows.web.tokens import SECRET_VARIABLE, link_secret, new_claims, sign
+    from workflows.links.tokens import SECRET_VARIABLE, link_secret, new_claims, sign
+    from workflows.store.cases import load_case
 
     secret = link_secret()
     if secret is None:
@@ -25,13 +25,13 @@ def link(reference: str, stage: str, email: str, task: str | None) -> None:
     from workflows.operations.errors import CaseNotFound
 
     with runtime(read_only=True) as rt, rt.db.connect() as connection:
-        stored = repo.load_case(connection, reference)
+        stored = load_case(connection, reference)
         if stored is None:
             raise CaseNotFound(reference)
         if stage not in stored.state.stages:
-            raise UserError(f"{reference} has no stage {stage!r}")
+            raise UserError(f"{reference} has no stage {stage!r}", ExitCode.INVALID_INPUT)
         if task is not None and task not in stored.state.stages[stage].tasks:
-            raise UserError(f"stage {stage!r} of {reference} has no task {task!r}")
+            raise UserError(f"stage {stage!r} of {reference} has no task {task!r}", ExitCode.INVALID_INPUT)
         base = rt.config.partnership.web_base_url.rstrip("/")
     click.echo(f"{base}/t/{sign(new_claims(reference, stage, task, email, clock.now()), secret)}")
 

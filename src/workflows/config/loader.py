@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from workflows.calendar.london import to_london
 from workflows.calendar.rules import TimingRules
 from workflows.calendar.working_days import WorkingDayCalendar
 from workflows.config.model import CalendarSettings, PartnershipSettings, WorkingHours
 from workflows.definitions.model import Process
-from workflows.directory.model import AgenciesFile, Directory, PeopleFile, RoleScope, RolesFile
+from workflows.definitions.partnership import RoleScope
+from workflows.directory.model import AgenciesFile, Directory, PeopleFile, RolesFile
 from workflows.yamlsource import (
     Located,
     Problem,
@@ -72,6 +74,13 @@ class Config:
     def working_hours(self, calendar_name: str) -> WorkingHours:
         named = self.calendar_settings.calendars.get(calendar_name)
         return (named.working_hours if named else None) or self.calendar_settings.working_hours
+
+    def in_working_hours(self, calendar_name: str, moment: datetime) -> bool:
+        """Whether `moment` falls on one of the calendar's working days, within its working hours (London time):
+        when its ordinary messages may go out, and when the daily digest is built."""
+        local = to_london(moment)
+        hours = self.working_hours(calendar_name)
+        return self.calendar(calendar_name).is_working_day(local.date()) and hours.start <= local.time() < hours.end
 
     def day_ends_at(self, calendar_name: str) -> time:
         named = self.calendar_settings.calendars.get(calendar_name)

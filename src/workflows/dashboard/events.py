@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflows.engine.effects import Audit, Effect, Notify
+from workflows.engine.vocabulary import AuditAction, MessageKind
 from workflows.operations.sweeper import CommittedStep
 
 EVENT_PREFIX = "workflows."  # every event name starts with it: DSPs filter the Event Feed on "workflows.*"
@@ -29,14 +30,14 @@ class Happening:
 def happenings_from(reference: str, process: str, effects: list[Effect]) -> list[Happening]:
     found = []
     for effect in effects:
-        if isinstance(effect, Audit) and effect.action == "overdue":
+        if isinstance(effect, Audit) and effect.action == AuditAction.OVERDUE:
             found.append(Happening(STAGE_OVERDUE, reference, process, effect.stage, effect.task))
-        elif isinstance(effect, Notify) and effect.kind == "escalation":
+        elif isinstance(effect, Notify) and effect.kind == MessageKind.ESCALATION:
             level = int(effect.details.get("number", 0)) or None
             found.append(Happening(STAGE_ESCALATED, reference, process, effect.stage, effect.task, level, effect.role))
-        elif isinstance(effect, Audit) and effect.action == "case-started":
+        elif isinstance(effect, Audit) and effect.action == AuditAction.CASE_STARTED:
             found.append(Happening(CASE_STARTED, reference, process))
-        elif isinstance(effect, Audit) and effect.action == "case-closed":
+        elif isinstance(effect, Audit) and effect.action == AuditAction.CASE_CLOSED:
             found.append(Happening(CASE_CLOSED, reference, process))
     return found
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from workflows import clock
 from workflows.calendar.london import short_date
 from workflows.dashboard.overdue import OverdueRow, describe, worst_first
 from workflows.definitions.model import Process
-from workflows.engine.state import CaseStatus, ItemStatus
-from workflows.operations.reports import open_items_query, overdue
+from workflows.engine.state import ItemStatus
+from workflows.operations.reports import overdue, widest_at_risk_horizon
 from workflows.operations.runtime import Runtime
-from workflows.store import repository as repo
-from workflows.store.schema import cases, outbox
+from workflows.store.cases import load_case, running_case_references
+from workflows.store.items import definitions_of_cases_with_items_due_by
+from workflows.store.outbox import case_messages
 
 
 def overdue_list(runtime: Runtime, now: datetime | None = None) -> list[OverdueRow]:
@@ -36,37 +35,19 @@ def case_definitions(runtime: Runtime, now: datetime) -> dict[str, Process]:
 
     Reads the definition hash only: a case's state (its facts) is never read for these views.
     """
-    listed = open_items_query(runtime, now).subquery()
-    query = select(cases.c.reference, cases.c.definition_hash).where(cases.c.id.in_(select(listed.c.id)))
     with runtime.db.connect() as connection:
-        return {
-            row.reference: runtime.pinned(connection, row.definition_hash).process for row in connection.execute(query)
-        }
+        hashes = definitions_of_cases_with_items_due_by(connection, widest_at_risk_horizon(runtime, now))
+        return {reference: runtime.pinned(connection, digest).process for reference, digest in hashes.items()}
 
 
 def case_timeline(runtime: Runtime, reference: str) -> str:
     """A case's timeline in Markdown: stages and dates, what was sent to whom (roles), pauses, extensions."""
     with runtime.db.connect() as connection:
-        stored = repo.load_case(connection, reference)
+        stored = load_case(connection, reference)
         if stored is None:
             raise KeyError(reference)
         process = runtime.pinned(connection, stored.state.definition_hash).process
-        sent = list(
-            connection.execute(
-                select(
-                    outbox.c.kind,
-                    outbox.c.stage,
-                    outbox.c.task,
-                    outbox.c.role,
-                    outbox.c.copy_role,
-                    outbox.c.status,
-                    outbox.c.created_at,
-                    outbox.c.error,
-                )
-                .where(outbox.c.case_id == stored.id)
-                .order_by(outbox.c.id)
-            )
-        )
+        sent = case_messages(connection, stored.id)
     state = stored.state
     roles = runtime.config.directory.roles
 
@@ -133,12 +114,8 @@ def audit_round_progress(runtime: Runtime) -> list[RoundProgress]:
     recurring = {pid for pid, process in runtime.library.processes.items() if process.recurs}
     progress = []
     with runtime.db.connect() as connection:
-        query = select(cases.c.reference).where(
-            cases.c.process_id.in_(recurring), cases.c.status.in_([CaseStatus.OPEN.value, CaseStatus.PAUSED.value])
-        )
-        references = list(connection.execute(query).scalars())
-        for reference in references:
-            stored = repo.load_case(connection, reference)
+        for reference in running_case_references(connection, recurring):
+            stored = load_case(connection, reference)
             assert stored is not None
             process = runtime.pinned(connection, stored.state.definition_hash).process
             # The round's returns: its first fanned-out stage (before it opens, nobody has returned yet).

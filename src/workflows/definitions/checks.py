@@ -11,12 +11,11 @@ from collections.abc import Collection, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from workflows.config.loader import Config
 from workflows.definitions.conditions import Condition
 from workflows.definitions.gaps import NO_GAPS, Gaps
 from workflows.definitions.graph import StageGraph
 from workflows.definitions.model import Fact, FactType, Process
-from workflows.directory.model import RoleScope
+from workflows.definitions.partnership import Partnership, RoleScope
 from workflows.yamlsource import Located, Problem, did_you_mean
 from workflows.yamlsource.booleans import write_true_or_false
 
@@ -62,7 +61,7 @@ def _some(names: Any) -> str:
     return ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
 
 
-def _roles(process: Process, config: Config, gaps: Gaps) -> Iterator[Finding]:
+def _roles(process: Process, config: Partnership, gaps: Gaps) -> Iterator[Finding]:
     roles = config.directory.roles
 
     def check(path: tuple[str | int, ...], role: str | None) -> Iterator[Finding]:
@@ -119,7 +118,7 @@ def _fact_ref(
         yield path, f"{what} needs a {kinds} fact, but {name!r} is {fact.type.value}"
 
 
-def _facts(process: Process, config: Config | None, gaps: Gaps) -> Iterator[Finding]:
+def _facts(process: Process, config: Partnership | None, gaps: Gaps) -> Iterator[Finding]:
     for stage_id, stage in process.stages.items():
         anchor = stage.due.from_ if stage.due else None
         if anchor and anchor.kind == "fact" and anchor.ref:
@@ -149,7 +148,7 @@ def _facts(process: Process, config: Config | None, gaps: Gaps) -> Iterator[Find
         yield from _recurrence(process, gaps)
 
 
-def _directory_selections(process: Process, config: Config) -> Iterator[Finding]:
+def _directory_selections(process: Process, config: Partnership) -> Iterator[Finding]:
     for name, fact in process.facts.items():
         selection = fact.from_directory
         audits, kinds = config.directory.audits(), config.directory.kinds()
@@ -326,7 +325,7 @@ def _stage_references(process: Process, gaps: Gaps) -> Iterator[Finding]:
             yield from _unknown_stage(process, ("stages", stage_id, "due", "from"), anchor.ref, gaps)
 
 
-def _pause_and_calendar(process: Process, config: Config) -> Iterator[Finding]:
+def _pause_and_calendar(process: Process, config: Partnership) -> Iterator[Finding]:
     if process.calendar is not None and process.calendar not in config.calendar_names():
         known = config.calendar_names()
         yield ("calendar",), _unknown("calendar", process.calendar, known, f": use one of {_some(known)}")
@@ -394,7 +393,9 @@ def _handed_facts(
             yield where, f"{source!r} cannot fill {target.type.value} fact {name!r}"
 
 
-def check_process(process: Process, located: Located, config: Config | None, gaps: Gaps = NO_GAPS) -> list[Problem]:
+def check_process(
+    process: Process, located: Located, config: Partnership | None, gaps: Gaps = NO_GAPS
+) -> list[Problem]:
     """Every semantic problem of `process`; without a config (it has problems of its own) roles, calendars and the
     directory are not checked."""
     graph = StageGraph(process)

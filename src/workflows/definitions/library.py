@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workflows.config.loader import Config
 from workflows.definitions.checks import check_started_processes
 from workflows.definitions.model import Process
 from workflows.definitions.parsing import ParsedDefinition, parse_definition
+from workflows.definitions.partnership import Partnership
 from workflows.yamlsource import Problem, YamlSourceError, did_you_mean
 
 
@@ -54,7 +54,9 @@ def definition_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def check_definitions(paths: list[Path], config: Config | None, *, library_dir: Path | None = None) -> LibraryCheck:
+def check_definitions(
+    paths: list[Path], config: Partnership | None, *, library_dir: Path | None = None
+) -> LibraryCheck:
     """Every problem in the definitions under `paths`, all at once.
 
     With `library_dir`, they are checked as members of the library there: `starts:` may name any process of it, a
@@ -118,7 +120,7 @@ def _position(problem: Problem) -> tuple[str, int, int]:
     return problem.file, problem.line, problem.column
 
 
-def load_library(paths: list[Path], config: Config | None) -> Library:
+def load_library(paths: list[Path], config: Partnership | None) -> Library:
     """Raise YamlSourceError with every problem in every file; return the library when there are none."""
     check = check_definitions(paths, config)
     if check.problems:

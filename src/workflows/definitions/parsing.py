@@ -9,10 +9,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workflows.config.loader import Config
 from workflows.definitions.checks import check_process
 from workflows.definitions.gaps import NO_GAPS, Gaps, salvage_process
 from workflows.definitions.model import Process
+from workflows.definitions.partnership import Partnership
 from workflows.yamlsource import Located, Problem, YamlSourceError, load_located, problems_from_validation_error
 from workflows.yamlsource.booleans import refuse_lookalikes_at, refuse_non_booleans
 from workflows.yamlsource.loader import Path_
@@ -50,7 +50,9 @@ def _option_fact_paths(data: dict[str, Any]) -> Iterator[Path_]:
                 yield ("stages", stage_id, "decision", "options", option_id, "facts", name)
 
 
-def parse_definition(path: Path, config: Config | None, *, named: bool = True, check: bool = True) -> ParsedDefinition:
+def parse_definition(
+    path: Path, config: Partnership | None, *, named: bool = True, check: bool = True
+) -> ParsedDefinition:
     """Parse and check one file. `named`: it must be named after its id (a file of the library, not a draft).
     `check=False` parses only (a file read for context, whose own problems are not asked for)."""
     parsed = ParsedDefinition(path)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from workflows.definitions.fields import KEBAB, RoleKey
+from workflows.definitions.partnership import RoleScope
 
 AgencyKey = Annotated[str, StringConstraints(pattern=KEBAB)]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
@@ -15,11 +15,6 @@ Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RoleScope(StrEnum):
-    PARTNERSHIP = "partnership"  # one office for the whole partnership
-    AGENCY = "agency"  # held separately in each agency
 
 
 class Role(Strict):

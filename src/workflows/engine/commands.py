@@ -49,6 +49,36 @@ class Extend:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestExtension:
+    """Someone asks for more time on a stage (or one task of it); the approver role is told."""
+
+    stage: str
+    amount: Duration
+    reason: str
+    by: str
+    task: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveExtension:
+    """The approver grants request `request`: the deadline moves as an Extend would move it."""
+
+    request: int
+    by: str
+    # The roles the approver holds, looked up in the directory by the shell, as for Extend.
+    approver_roles: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class RefuseExtension:
+    """The approver refuses request `request`: the deadline stays, and the person who asked is told."""
+
+    request: int
+    by: str
+    approver_roles: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
 class Reassign:
     stage: str
     to: str
@@ -77,4 +107,17 @@ class FireTimer:
     slot: Slot
 
 
-Command = Complete | Decide | Pause | Resume | Extend | Reassign | Cancel | Acknowledge | FireTimer
+Command = (
+    Complete
+    | Decide
+    | Pause
+    | Resume
+    | Extend
+    | RequestExtension
+    | ApproveExtension
+    | RefuseExtension
+    | Reassign
+    | Cancel
+    | Acknowledge
+    | FireTimer
+)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from workflows.engine.state import Slot
+from workflows.engine.vocabulary import AuditAction, MessageKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,15 +27,15 @@ class CancelTimer:
 class Notify:
     """A message to queue. `key` is unique per message: queuing the same key twice sends it once.
 
-    Carries roles, never people, and no fact values: recipients are resolved from the directory and
-    the text rendered by the notification layer.
+    Carries roles (a person only when one stands in for the role, or asked for what the message answers) and
+    no fact values: recipients are resolved from the directory and the text rendered by the notification layer.
     """
 
     key: str
-    kind: str  # task-assigned, decision-needed, reminder, due-today, overdue, escalation, case-closed, ...
+    kind: MessageKind
     stage: str | None
     task: str | None
-    role: str | None  # None: the partnership's business unit
+    role: str | None  # None: the partnership's business unit (or the assignee, when there is one)
     agency: str | None = None
     assignee: str | None = None  # a person put in place of the role
     copy_role: str | None = None  # escalations copy the owner
@@ -46,7 +47,7 @@ class Notify:
 
 @dataclass(frozen=True, slots=True)
 class Audit:
-    action: str
+    action: AuditAction
     detail: str
     actor: str | None = None
     stage: str | None = None

@@ -8,29 +8,36 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from workflows.calendar.deadlines import Deadline, anchor_instant
-from workflows.calendar.durations import Duration, Unit
+from workflows.calendar.durations import Duration, Unit, parse_duration
 from workflows.calendar.london import to_london
 from workflows.calendar.rules import TimingRules
 from workflows.definitions.graph import StageGraph
 from workflows.definitions.model import FactType, Process, Stage
 from workflows.engine import commands as cmd
 from workflows.engine.effects import Audit, CancelTimer, Effect, Notify, SetTimer, StartLinkedCase
-from workflows.engine.errors import EngineError
+from workflows.engine.errors import CommandRefused, InvalidInput
 from workflows.engine.schedule.timing import Moment, MomentKind, moments, next_moment, offset_from, stage_deadline
 from workflows.engine.state import (
     CaseState,
     CaseStatus,
+    ExtensionRequest,
     ItemState,
     ItemStatus,
     Pause,
+    RequestStatus,
     Shift,
     Slot,
     StageState,
     clone,
 )
+from workflows.engine.vocabulary import AuditAction, MessageKind, ShiftKind
 
 # Reminder-like notices: after downtime only the latest of these is sent, not a burst of stale ones.
-_NOTICE_KINDS = {MomentKind.REMINDER: "reminder", MomentKind.DUE_TODAY: "due-today", MomentKind.OVERDUE: "overdue"}
+_NOTICE_KINDS = {
+    MomentKind.REMINDER: MessageKind.REMINDER,
+    MomentKind.DUE_TODAY: MessageKind.DUE_TODAY,
+    MomentKind.OVERDUE: MessageKind.OVERDUE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +63,7 @@ class _Step:
 
     # -- helpers -------------------------------------------------------------------------------------
 
-    def audit(self, action: str, detail: str, actor: str | None = None, slot: Slot | None = None) -> None:
+    def audit(self, action: AuditAction, detail: str, actor: str | None = None, slot: Slot | None = None) -> None:
         self.effects.append(Audit(action, detail, actor, slot.stage if slot else None, slot.task if slot else None))
 
     def stage_def(self, stage_id: str) -> Stage:
@@ -65,54 +72,70 @@ class _Step:
     def open_stage_state(self, stage_id: str) -> StageState:
         if stage_id not in self.process.stages:
             known = ", ".join(self.process.stages)
-            raise EngineError(f"{self.process.id} has no stage {stage_id!r} (stages: {known})")
+            raise InvalidInput(f"{self.process.id} has no stage {stage_id!r} (stages: {known})", field="stage")
         stage = self.state.stages[stage_id]
         if stage.status is ItemStatus.OPEN:
             return stage
         if stage.status is ItemStatus.WAITING:
             waiting_for = ", ".join(self.stage_def(stage_id).after) or "a decision"
-            raise EngineError(f"stage {stage_id!r} is not open yet: it waits for {waiting_for}")
-        raise EngineError(f"stage {stage_id!r} is already {stage.status.value}")
+            raise CommandRefused(f"stage {stage_id!r} is not open yet: it waits for {waiting_for}", stage=stage_id)
+        raise CommandRefused(f"stage {stage_id!r} is already {stage.status.value}", stage=stage_id)
 
     def require_running(self) -> None:
         status = self.state.status
         if status is CaseStatus.PAUSED:
             pause = self.state.pause
             reason = pause.reason if pause else ""
-            raise EngineError(f"case {self.state.reference} is paused ({reason}): resume it first")
+            raise CommandRefused(f"case {self.state.reference} is paused ({reason}): resume it first")
         if status is not CaseStatus.OPEN:
-            raise EngineError(f"case {self.state.reference} is {status.value}")
+            raise CommandRefused(f"case {self.state.reference} is {status.value}")
 
-    def notify(self, kind: str, slot: Slot | None, item: ItemState | None, role: str | None, **extra: Any) -> None:
+    def notify(
+        self,
+        kind: MessageKind,
+        slot: Slot | None,
+        item: ItemState | None,
+        role: str | None,
+        *,
+        assignee: str | None = None,
+        number: int = 1,
+        agency: str | None = None,
+        copy_role: str | None = None,
+        key: str | None = None,
+        key_suffix: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Queue a message about `slot` (None: about the case) to `role`, or to `assignee` in its place.
+
+        `number` counts messages of one kind about one deadline (the reminder or escalation step) and is part of
+        the key; `agency` defaults to the slot's own; `key` replaces the derived key, `key_suffix` extends it.
+        """
         stage = self.state.stages[slot.stage] if slot else None
         version = stage.due_version if stage else 0
-        number = extra.pop("number", 1)
-        key = f"{self.state.reference}/{slot or '-'}/{kind}-{number}/v{version}" + extra.pop("key_suffix", "")
-        agency = extra.pop("agency", None)
         if agency is None and slot is not None and stage is not None:
             agency = slot.task if self.stage_def(slot.stage).for_each else stage.agency
-        details = {"due_version": version, "number": number, **extra.pop("details", {})}
         self.effects.append(
             Notify(
-                key=extra.pop("key", key),
-                details=details,
+                key=key or f"{self.state.reference}/{slot or '-'}/{kind}-{number}/v{version}{key_suffix}",
+                details={"due_version": version, "number": number, **(details or {})},
                 kind=kind,
                 stage=slot.stage if slot else None,
                 task=slot.task if slot else None,
                 role=role,
                 agency=agency,
-                assignee=extra.pop("assignee", item.assignee if item else None),
+                assignee=assignee,
+                copy_role=copy_role,
                 due_at=item.due_at if item else None,
                 urgent=slot is not None and self.stage_def(slot.stage).due.is_elapsed_time,
                 calendar=self.rules.calendar.name,
-                **extra,
             )
         )
 
-    def notify_owners(self, kind: str, slot: Slot, item: ItemState, number: int = 1) -> None:
-        """The owner, and everyone the stage involves besides (each at their own agency)."""
+    def notify_owners(self, kind: MessageKind, slot: Slot, item: ItemState, number: int = 1) -> None:
+        """The owner (or the person put in their place), and everyone the stage involves besides (each at their
+        own agency)."""
         stage_def = self.stage_def(slot.stage)
-        self.notify(kind, slot, item, stage_def.owner, number=number)
+        self.notify(kind, slot, item, stage_def.owner, assignee=item.assignee, number=number)
         for party in stage_def.involves:
             self.notify(
                 kind,
@@ -121,7 +144,7 @@ class _Step:
                 party.role,
                 number=number,
                 agency=self.state.facts.get(party.agency) if party.agency else None,
-                assignee=None,  # a reassignment puts someone in place of the owner, not of the others
+                # no assignee: a reassignment puts someone in place of the owner, not of the others
                 key_suffix=f"/with-{party.role}",
             )
 
@@ -152,7 +175,9 @@ class _Step:
         if anchor.kind == "due" and anchor.ref:
             referenced = self.state.stages[anchor.ref]
             if referenced.due_at is None:
-                raise EngineError(f"stage {stage_id!r} counts from the deadline of {anchor.ref!r}, which has none yet")
+                raise CommandRefused(
+                    f"stage {stage_id!r} counts from the deadline of {anchor.ref!r}, which has none yet", stage=stage_id
+                )
             return f"deadline of stage {anchor.ref}", referenced.due_day or referenced.due_at
         if anchor.kind == "opened":
             return "stage opened", self.now
@@ -185,14 +210,15 @@ class _Step:
         for pause in self.state.pauses:
             if pause.ended_at and anchor_at < pause.started_at < deadline.at:
                 deadline, amount = self.pause_shift(pause, deadline)
-                stage.shifts.append(Shift("pause", amount, pause.reason, None, pause.ended_at))
+                stage.shifts.append(Shift(ShiftKind.PAUSE, amount, pause.reason, None, pause.ended_at))
         stage.due_at, stage.due_day = deadline.at, deadline.day
         if stage_def.agency:
             stage.agency = self.state.facts.get(stage_def.agency)
-        kind = "decision-needed" if stage_def.decision else "task-assigned"
+        kind = MessageKind.DECISION_NEEDED if stage_def.decision else MessageKind.TASK_ASSIGNED
         if stage_def.for_each and self.process.recurs:
-            kind = "audit-round-opened"  # a recurring round's per-agency return
-        self.audit("stage-opened", f"{stage_def.title}: due {deadline.display()} ({description})", slot=Slot(stage_id))
+            kind = MessageKind.AUDIT_ROUND_OPENED  # a recurring round's per-agency return
+        opened = f"{stage_def.title}: due {deadline.display()} ({description})"
+        self.audit(AuditAction.STAGE_OPENED, opened, slot=Slot(stage_id))
         if stage_def.for_each:
             items = list(self.state.facts.get(stage_def.for_each) or [])
             for item in items:
@@ -214,7 +240,7 @@ class _Step:
         stage.status, stage.finished_at, stage.finished_by = ItemStatus.DONE, self.now, by
         if not stage.tasks:
             self.effects.append(CancelTimer(Slot(stage_id)))
-        self.audit("stage-done", f"{self.stage_def(stage_id).title}: {detail}", by, Slot(stage_id))
+        self.audit(AuditAction.STAGE_DONE, f"{self.stage_def(stage_id).title}: {detail}", by, Slot(stage_id))
 
     def advance(self, opened_by_decision: list[str]) -> None:
         """Open what can open now; close the case when nothing is open and nothing can open."""
@@ -240,13 +266,13 @@ class _Step:
             if stage.status is ItemStatus.WAITING:
                 stage.status = ItemStatus.SKIPPED
         self.state.status, self.state.closed_at = CaseStatus.CLOSED, self.now
-        self.notify("case-closed", None, None, None)
-        self.audit("case-closed", "every stage is finished")
+        self.notify(MessageKind.CASE_CLOSED, None, None, None)
+        self.audit(AuditAction.CASE_CLOSED, "every stage is finished")
 
     # -- commands --------------------------------------------------------------------------------------
 
     def start(self, actor: str | None, origin: str) -> None:
-        self.audit("case-started", f"{self.process.title} v{self.process.version} ({origin})", actor)
+        self.audit(AuditAction.CASE_STARTED, f"{self.process.title} v{self.process.version} ({origin})", actor)
         graph = StageGraph(self.process)
         for stage_id in _opening_order(self.definition):
             if graph.opens_at_start(stage_id):
@@ -259,19 +285,21 @@ class _Step:
         stage_def = self.stage_def(command.stage)
         if stage_def.decision:
             options = ", ".join(stage_def.decision.options)
-            raise EngineError(f"stage {command.stage!r} needs a decision, one of: {options}")
+            raise CommandRefused(f"stage {command.stage!r} needs a decision, one of: {options}", stage=command.stage)
         if stage_def.for_each:
             open_tasks = [item for item, task in stage.tasks.items() if task.status is ItemStatus.OPEN]
             if command.task is None:
                 still_open = ", ".join(open_tasks)
-                raise EngineError(f"stage {command.stage!r} has one task per item: give --task ({still_open})")
-            task = stage.tasks.get(command.task)
-            if task is None:
-                raise EngineError(
-                    f"stage {command.stage!r} has no task {command.task!r} (tasks: {', '.join(stage.tasks)})"
+                raise InvalidInput(
+                    f"stage {command.stage!r} has one task per item: say which task ({still_open})", field="task"
                 )
+            task = self.task_of(command.stage, command.task)
             if task.status is not ItemStatus.OPEN:
-                raise EngineError(f"task {command.task!r} of stage {command.stage!r} is already {task.status.value}")
+                raise CommandRefused(
+                    f"task {command.task!r} of stage {command.stage!r} is already {task.status.value}",
+                    stage=command.stage,
+                    task=command.task,
+                )
             slot = Slot(command.stage, command.task)
             task.status, task.finished_at, task.finished_by, task.note = (
                 ItemStatus.DONE,
@@ -280,13 +308,14 @@ class _Step:
                 command.note,
             )
             self.effects.append(CancelTimer(slot))
-            self.audit("task-done", f"{stage_def.title} [{command.task}] done" + _note(command.note), command.by, slot)
+            done = f"{stage_def.title} [{command.task}] done" + _note(command.note)
+            self.audit(AuditAction.TASK_DONE, done, command.by, slot)
             if any(t.status is ItemStatus.OPEN for t in stage.tasks.values()):
                 return
             self.finish_stage(command.stage, command.by, "every task is done")
         else:
             if command.task is not None:
-                raise EngineError(f"stage {command.stage!r} has no tasks; leave out --task")
+                raise InvalidInput(f"stage {command.stage!r} has no tasks: name no task", field="task")
             stage.note = command.note
             self.finish_stage(command.stage, command.by, "done" + _note(command.note))
         self.advance([])
@@ -297,11 +326,12 @@ class _Step:
         stage = self.open_stage_state(command.stage)
         decision = self.stage_def(command.stage).decision
         if decision is None:
-            raise EngineError(f"stage {command.stage!r} has no decision: use complete")
+            raise CommandRefused(f"stage {command.stage!r} has no decision: complete it instead", stage=command.stage)
         option = decision.options.get(command.option)
         if option is None:
-            raise EngineError(
-                f"stage {command.stage!r} has no option {command.option!r} (options: {', '.join(decision.options)})"
+            raise InvalidInput(
+                f"stage {command.stage!r} has no option {command.option!r} (options: {', '.join(decision.options)})",
+                field="option",
             )
         stage.decision, stage.decided_automatically, stage.note = command.option, automatically, command.note
         how = "unresolved at its deadline, moved on" if automatically else "decided"
@@ -318,7 +348,7 @@ class _Step:
                     at=self.now,
                 )
             )
-            self.audit("linked-case", f"option {command.option} starts {option.starts}", command.by)
+            self.audit(AuditAction.LINKED_CASE, f"option {command.option} starts {option.starts}", command.by)
         self.advance(list(option.then))
 
     def hand_over(self, source: Any) -> Any:
@@ -373,15 +403,14 @@ class _Step:
                 latest_notice = moment
             elif moment.kind is MomentKind.DUE:
                 latest_notice = None  # "due soon" and "due today" are stale once the deadline has passed
-                self.audit(
-                    "overdue", f"{stage_def.title}: deadline {self.deadline_of(item).display()} passed", slot=slot
-                )
+                passed = f"{stage_def.title}: deadline {self.deadline_of(item).display()} passed"
+                self.audit(AuditAction.OVERDUE, passed, slot=slot)
             elif moment.kind is MomentKind.ESCALATION:
                 escalations.append(moment)
             elif moment.kind is MomentKind.ADVANCE:
                 assert stage_def.decision and stage_def.decision.when_unresolved
                 item.fired_through = moment.at
-                self.audit("advanced", f"{stage_def.title}: unresolved at its deadline", slot=slot)
+                self.audit(AuditAction.ADVANCED, f"{stage_def.title}: unresolved at its deadline", slot=slot)
                 # The case moved on at the deadline, not when the sweeper noticed: later stages count from it.
                 self.now = moment.at
                 self.decide(cmd.Decide(slot.stage, stage_def.decision.when_unresolved), automatically=True)
@@ -391,8 +420,18 @@ class _Step:
         for moment in escalations:
             step = stage_def.escalation[moment.number - 1]
             item.escalation_level = moment.number
-            self.notify("escalation", slot, item, step.notify, number=moment.number, copy_role=stage_def.owner)
-            self.audit("escalated", f"level {moment.number}: {step.notify} told", slot=slot)
+            # To the step's role, copying the owner. A reassigned item's escalation goes to its assignee (as the
+            # recipients are resolved: an assignee stands in for the role).
+            self.notify(
+                MessageKind.ESCALATION,
+                slot,
+                item,
+                step.notify,
+                assignee=item.assignee,
+                number=moment.number,
+                copy_role=stage_def.owner,
+            )
+            self.audit(AuditAction.ESCALATED, f"level {moment.number}: {step.notify} told", slot=slot)
         item.fired_through = until
         self.now = until
         self.schedule(slot, item)
@@ -412,20 +451,20 @@ class _Step:
         self.require_running()
         policy = self.process.pause
         if policy is None:
-            raise EngineError(f"{self.process.id} cannot be paused: its definition allows no pause")
+            raise CommandRefused(f"{self.process.id} cannot be paused: its definition allows no pause")
         if command.reason not in policy.reasons:
-            raise EngineError(f"pause reason must be one of: {', '.join(policy.reasons)}")
+            raise InvalidInput(f"pause reason must be one of: {', '.join(policy.reasons)}", field="reason")
         self.state.status = CaseStatus.PAUSED
         self.state.pauses.append(Pause(self.now, command.reason))
         for slot, item in self.state.items():
             if item.status is ItemStatus.OPEN:
                 self.effects.append(CancelTimer(slot))
-        self.audit("paused", f"clock paused: {policy.reasons[command.reason]}", command.by)
+        self.audit(AuditAction.PAUSED, f"clock paused: {policy.reasons[command.reason]}", command.by)
 
     def resume(self, command: cmd.Resume) -> None:
         pause = self.state.pause
         if self.state.status is not CaseStatus.PAUSED or pause is None:
-            raise EngineError(f"case {self.state.reference} is not paused")
+            raise CommandRefused(f"case {self.state.reference} is not paused")
         pause.ended_at = self.now
         self.state.status = CaseStatus.OPEN
         moved = []
@@ -435,13 +474,13 @@ class _Step:
             if not (stage.anchor_at is not None and stage.anchor_at < pause.started_at < stage.due_at):
                 continue
             shifted, amount = self.pause_shift(pause, self.deadline_of(stage))
-            self.move_deadline(stage_id, shifted, Shift("pause", amount, pause.reason, command.by, self.now))
+            self.move_deadline(stage_id, shifted, Shift(ShiftKind.PAUSE, amount, pause.reason, command.by, self.now))
             moved.append(f"{stage_id} to {shifted.display()}")
         for slot, item in self.state.items():
             if item.status is ItemStatus.OPEN:
                 item.fired_through = self.now  # nothing from the paused time is sent late
                 self.schedule(slot, item)
-        self.audit("resumed", "clock resumed" + (f"; moved {', '.join(moved)}" if moved else ""), command.by)
+        self.audit(AuditAction.RESUMED, "clock resumed" + (f"; moved {', '.join(moved)}" if moved else ""), command.by)
 
     def move_deadline(self, stage_id: str, deadline: Deadline, shift: Shift) -> None:
         stage = self.state.stages[stage_id]
@@ -452,67 +491,169 @@ class _Step:
             if item.status is ItemStatus.OPEN:
                 item.escalation_level = 0 if deadline.at > self.now else item.escalation_level
 
-    def extend(self, command: cmd.Extend) -> None:
-        self.require_running()
-        stage = self.open_stage_state(command.stage)
+    def task_of(self, stage_id: str, task: str) -> ItemState:
+        stage = self.state.stages[stage_id]
+        found = stage.tasks.get(task)
+        if found is None:
+            known = f" (tasks: {', '.join(stage.tasks)})" if stage.tasks else ""
+            raise InvalidInput(f"stage {stage_id!r} has no task {task!r}{known}", field="task")
+        return found
+
+    def extension_approver(self) -> str:
         approver = self.process.extension_approver
         if approver is None:
-            raise EngineError(f"{self.process.id} names no extension_approver, so its deadlines cannot be extended")
-        if approver not in command.approver_roles:
-            raise EngineError(f"{command.approved_by} does not hold {approver!r}, the role that approves extensions")
-        current = self.deadline_of(stage)
-        if command.amount.unit is Unit.HOURS:
-            extended = Deadline(to_london(current.at + timedelta(hours=command.amount.amount)), None)
+            raise CommandRefused(f"{self.process.id} names no extension_approver, so its deadlines cannot be extended")
+        return approver
+
+    def require_approver(self, person: str, roles: frozenset[str]) -> None:
+        approver = self.extension_approver()
+        if approver not in roles:
+            raise CommandRefused(f"{person} does not hold {approver!r}, the role that approves extensions")
+
+    def extend(self, command: cmd.Extend) -> None:
+        self.require_running()
+        self.open_stage_state(command.stage)
+        self.require_approver(command.approved_by, command.approver_roles)
+        self.move_by(command.stage, command.amount, command.reason, command.approved_by)
+
+    def move_by(self, stage_id: str, amount: Duration, reason: str, approved_by: str) -> None:
+        """Move an open stage's deadline later by `amount`, as approved: timers, notices and audit."""
+        current = self.deadline_of(self.state.stages[stage_id])
+        if amount.unit is Unit.HOURS:
+            extended = Deadline(to_london(current.at + timedelta(hours=amount.amount)), None)
         else:
-            at = offset_from(current, command.amount, self.rules, sign=1, at=self.rules.day_ends_at)
+            at = offset_from(current, amount, self.rules, sign=1, at=self.rules.day_ends_at)
             extended = Deadline(at, at.date())
-        shift = Shift("extension", str(command.amount), command.reason, command.approved_by, self.now)
-        self.move_deadline(command.stage, extended, shift)
+        shift = Shift(ShiftKind.EXTENSION, str(amount), reason, approved_by, self.now)
+        self.move_deadline(stage_id, extended, shift)
         for slot, item in self.state.items():
-            if slot.stage == command.stage and item.status is ItemStatus.OPEN:
+            if slot.stage == stage_id and item.status is ItemStatus.OPEN:
                 item.fired_through = self.now
                 self.schedule(slot, item)
-                self.notify_owners("extension-approved", slot, item)
+                self.notify_owners(MessageKind.EXTENSION_APPROVED, slot, item)
         self.audit(
-            "extended",
-            f"{command.stage} by {command.amount} to {extended.display()}: {command.reason}",
-            command.approved_by,
-            Slot(command.stage),
+            AuditAction.EXTENDED,
+            f"{stage_id} by {amount} to {extended.display()}: {reason}",
+            approved_by,
+            Slot(stage_id),
         )
+
+    def request_extension(self, command: cmd.RequestExtension) -> None:
+        self.require_running()
+        stage = self.open_stage_state(command.stage)
+        approver = self.extension_approver()
+        item: ItemState = stage
+        if command.task is not None:
+            item = self.task_of(command.stage, command.task)
+            if item.status is not ItemStatus.OPEN:
+                raise CommandRefused(
+                    f"task {command.task!r} of stage {command.stage!r} is already {item.status.value}",
+                    stage=command.stage,
+                    task=command.task,
+                )
+        reason = command.reason.strip()
+        if not reason:
+            raise InvalidInput("say why the extension is needed", field="reason")
+        request = ExtensionRequest(
+            number=self.state.next_request_number(),
+            stage=command.stage,
+            task=command.task,
+            amount=str(command.amount),
+            reason=reason,
+            requested_by=command.by,
+            requested_at=self.now,
+        )
+        self.state.extension_requests.append(request)
+        slot = Slot(command.stage, command.task)
+        self.notify(
+            MessageKind.EXTENSION_REQUESTED,
+            slot,
+            item,
+            approver,
+            key=self.request_key(MessageKind.EXTENSION_REQUESTED, request),
+            details={"request": request.number, "amount": request.amount},
+        )
+        detail = f"{command.stage}: {request.amount} (request {request.number})"
+        self.audit(AuditAction.EXTENSION_REQUESTED, detail, command.by, slot)
+
+    def request_key(self, kind: MessageKind, request: ExtensionRequest) -> str:
+        # The form the table-backed requests used: their messages, queued already, keep their keys.
+        return f"{self.state.reference}/{request.stage}[{request.task or ''}]/{kind}-{request.number}"
+
+    def pending_request(self, number: int, by: str, roles: frozenset[str]) -> ExtensionRequest:
+        """The request an approver decides: it must exist, be undecided and its stage still open."""
+        self.require_running()
+        request = self.state.extension_request(number)
+        if request is None:
+            raise InvalidInput(f"no extension request {number} (requests: {self.request_numbers()})", field="request")
+        if request.status is not RequestStatus.PENDING:
+            raise CommandRefused(
+                f"extension request {number} has been {request.status.value} already",
+                stage=request.stage,
+                task=request.task,
+            )
+        self.require_approver(by, roles)
+        self.open_stage_state(request.stage)
+        return request
+
+    def request_numbers(self) -> str:
+        return ", ".join(str(request.number) for request in self.state.extension_requests) or "none"
+
+    def approve_extension(self, command: cmd.ApproveExtension) -> None:
+        request = self.pending_request(command.request, command.by, command.approver_roles)
+        request.status, request.decided_by, request.decided_at = RequestStatus.APPROVED, command.by, self.now
+        self.move_by(request.stage, parse_duration(request.amount), request.reason, command.by)
+
+    def refuse_extension(self, command: cmd.RefuseExtension) -> None:
+        request = self.pending_request(command.request, command.by, command.approver_roles)
+        request.status, request.decided_by, request.decided_at = RequestStatus.REFUSED, command.by, self.now
+        slot = Slot(request.stage, request.task)
+        stage = self.state.stages[request.stage]
+        item = stage.tasks.get(request.task, stage) if request.task else stage
+        self.notify(  # the person who asked hears the answer
+            MessageKind.EXTENSION_REFUSED,
+            slot,
+            item,
+            None,
+            assignee=request.requested_by,
+            key=self.request_key(MessageKind.EXTENSION_REFUSED, request),
+            details={"request": request.number},
+        )
+        self.audit(AuditAction.EXTENSION_REFUSED, f"{request.stage}: {request.amount}", command.by, slot)
 
     def reassign(self, command: cmd.Reassign) -> None:
         self.require_running()
         stage = self.open_stage_state(command.stage)
-        if command.task is not None and command.task not in stage.tasks:
-            raise EngineError(f"stage {command.stage!r} has no task {command.task!r}")
+        if command.task is not None:
+            self.task_of(command.stage, command.task)
         if command.task is None and stage.tasks:
-            raise EngineError(f"stage {command.stage!r} has one task per item: say which with --task")
+            raise InvalidInput(f"stage {command.stage!r} has one task per item: say which task", field="task")
         slot = Slot(command.stage, command.task)
         item = self.state.item(slot)
         item.assignee = command.to
         self.notify(
-            "task-assigned",
+            MessageKind.TASK_ASSIGNED,
             slot,
             item,
             self.stage_def(command.stage).owner,
+            assignee=command.to,
             key=f"{self.state.reference}/{slot}/assigned-to-{command.to}/v{stage.due_version}",
         )
-        self.audit("reassigned", f"{slot} to {command.to}: {command.reason}", command.by, slot)
+        self.audit(AuditAction.REASSIGNED, f"{slot} to {command.to}: {command.reason}", command.by, slot)
 
     def acknowledge(self, command: cmd.Acknowledge) -> None:
         stage = self.open_stage_state(command.stage)
         slot = Slot(command.stage, command.task)
-        item = stage.tasks.get(command.task) if command.task else stage
-        if item is None:
-            raise EngineError(f"stage {command.stage!r} has no task {command.task!r}")
+        item = self.task_of(command.stage, command.task) if command.task else stage
         if item.escalation_level == 0:
-            raise EngineError(f"{slot} has not been escalated")
+            raise CommandRefused(f"{slot} has not been escalated", stage=command.stage, task=command.task)
         item.acknowledged_level = item.escalation_level
-        self.audit("acknowledged", f"escalation level {item.escalation_level} acknowledged", command.by, slot)
+        acknowledged = f"escalation level {item.escalation_level} acknowledged"
+        self.audit(AuditAction.ACKNOWLEDGED, acknowledged, command.by, slot)
 
     def cancel(self, command: cmd.Cancel) -> None:
         if self.state.status in (CaseStatus.CLOSED, CaseStatus.CANCELLED):
-            raise EngineError(f"case {self.state.reference} is already {self.state.status.value}")
+            raise CommandRefused(f"case {self.state.reference} is already {self.state.status.value}")
         for slot, item in self.state.items():
             if item.status is ItemStatus.OPEN:
                 self.effects.append(CancelTimer(slot))
@@ -525,7 +666,7 @@ class _Step:
             self.now,
             command.reason,
         )
-        self.audit("case-cancelled", command.reason, command.by)
+        self.audit(AuditAction.CASE_CANCELLED, command.reason, command.by)
 
 
 def _opening_order(definition: Definition) -> list[str]:
@@ -563,10 +704,11 @@ def _check_facts(process: Process, facts: dict[str, Any]) -> None:
         if fact.required and (facts.get(name) is None or (fact.type is FactType.AGENCY_LIST and not facts.get(name)))
     ]
     if missing:
-        raise EngineError(f"{process.id} needs the fact{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        plural = "s" if len(missing) > 1 else ""
+        raise InvalidInput(f"{process.id} needs the fact{plural} {', '.join(missing)}", field="facts")
     unknown = [name for name in facts if name not in process.facts]
     if unknown:
-        raise EngineError(f"{process.id} has no fact {', '.join(unknown)}")
+        raise InvalidInput(f"{process.id} has no fact {', '.join(unknown)}", field="facts")
 
 
 def start_case(
@@ -603,6 +745,9 @@ _HANDLERS = {
     cmd.Pause: _Step.pause,
     cmd.Resume: _Step.resume,
     cmd.Extend: _Step.extend,
+    cmd.RequestExtension: _Step.request_extension,
+    cmd.ApproveExtension: _Step.approve_extension,
+    cmd.RefuseExtension: _Step.refuse_extension,
     cmd.Reassign: _Step.reassign,
     cmd.Acknowledge: _Step.acknowledge,
     cmd.Cancel: _Step.cancel,
@@ -612,7 +757,8 @@ _HANDLERS = {
 def apply(
     definition: Definition, state: CaseState, command: cmd.Command, now: datetime
 ) -> tuple[CaseState, list[Effect]]:
-    """Apply one command. The input state is never changed; an invalid command raises EngineError."""
+    """Apply one command. The input state is never changed; a command the case cannot take raises
+    CommandRefused, one that does not fit the case InvalidInput (both EngineErrors)."""
     step = _Step(definition, clone(state), now)
     _HANDLERS[type(command)](step, command)  # type: ignore[operator]
     return step.state, step.effects

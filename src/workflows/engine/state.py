@@ -7,6 +7,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from workflows.engine.vocabulary import ShiftKind
+
 
 class CaseStatus(StrEnum):
     OPEN = "open"
@@ -38,7 +40,7 @@ class Slot:
 class Shift:
     """A move of a deadline: a pause (working days or hours) or an approved extension."""
 
-    kind: str  # "pause" | "extension"
+    kind: ShiftKind
     amount: str  # e.g. "3 working days", "5 hours"
     reason: str
     by: str | None
@@ -84,6 +86,32 @@ class Pause:
     ended_at: datetime | None = None
 
 
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+@dataclass
+class ExtensionRequest:
+    """Someone asked for more time on a stage (or one task of it); the process's approver role answers.
+
+    `number` is the case's own count of requests, and what an approver's link names. Requests kept in the
+    table before they became case state keep that table's id as their number, so links already sent still work.
+    """
+
+    number: int
+    stage: str
+    task: str | None
+    amount: str  # as the duration writes itself, e.g. "5 working days"
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    status: RequestStatus = RequestStatus.PENDING
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
 @dataclass
 class CaseState:
     reference: str
@@ -98,6 +126,7 @@ class CaseState:
     children: list[str] = field(default_factory=list)
     closed_at: datetime | None = None
     close_reason: str | None = None
+    extension_requests: list[ExtensionRequest] = field(default_factory=list)
 
     def items(self) -> list[tuple[Slot, ItemState]]:
         """Every item with a clock: a stage without tasks, or each task of a fanned-out stage."""
@@ -116,6 +145,12 @@ class CaseState:
     @property
     def pause(self) -> Pause | None:
         return self.pauses[-1] if self.pauses and self.pauses[-1].ended_at is None else None
+
+    def extension_request(self, number: int) -> ExtensionRequest | None:
+        return next((request for request in self.extension_requests if request.number == number), None)
+
+    def next_request_number(self) -> int:
+        return max((request.number for request in self.extension_requests), default=0) + 1
 
 
 # JSON: dates and datetimes as tagged ISO strings so they come back as the same types.
@@ -159,6 +194,7 @@ def case_to_json(case: CaseState) -> dict[str, Any]:
     fields = {name: getattr(case, name) for name in _CASE_FIELDS}
     fields["stages"] = {stage_id: _stage_fields(stage) for stage_id, stage in case.stages.items()}
     fields["pauses"] = [asdict(pause) for pause in case.pauses]
+    fields["extension_requests"] = [asdict(request) for request in case.extension_requests]
     return _encode(fields)
 
 
@@ -174,11 +210,25 @@ def clone(case: CaseState) -> CaseState:
         )
         for stage_id, stage in case.stages.items()
     }
-    return replace(case, facts=facts, stages=stages, pauses=[replace(pause) for pause in case.pauses])
+    return replace(
+        case,
+        facts=facts,
+        stages=stages,
+        pauses=[replace(pause) for pause in case.pauses],
+        extension_requests=[replace(request) for request in case.extension_requests],
+    )
 
 
 def _item(data: dict[str, Any]) -> ItemState:
     return ItemState(**{**data, "status": ItemStatus(data["status"])})
+
+
+def _shift(data: dict[str, Any]) -> Shift:
+    return Shift(**{**data, "kind": ShiftKind(data["kind"])})
+
+
+def _extension_request(data: dict[str, Any]) -> ExtensionRequest:
+    return ExtensionRequest(**{**data, "status": RequestStatus(data["status"])})
 
 
 def _stage(data: dict[str, Any]) -> StageState:
@@ -187,7 +237,7 @@ def _stage(data: dict[str, Any]) -> StageState:
             **data,
             "status": ItemStatus(data["status"]),
             "skipped_days": [tuple(pair) for pair in data["skipped_days"]],
-            "shifts": [Shift(**shift) for shift in data["shifts"]],
+            "shifts": [_shift(shift) for shift in data["shifts"]],
             "tasks": {item: _item(task) for item, task in data["tasks"].items()},
         }
     )
@@ -201,10 +251,12 @@ def case_from_json(raw: dict[str, Any]) -> CaseState:
             "status": CaseStatus(data["status"]),
             "stages": {stage_id: _stage(stage) for stage_id, stage in data["stages"].items()},
             "pauses": [Pause(**pause) for pause in data["pauses"]],
+            # States stored before requests were part of the case have none.
+            "extension_requests": [_extension_request(r) for r in data.get("extension_requests", [])],
         }
     )
 
 
 _ITEM_FIELDS = tuple(f.name for f in fields(ItemState))
 _STAGE_FIELDS = tuple(f.name for f in fields(StageState) if f.name not in ("shifts", "tasks"))
-_CASE_FIELDS = tuple(f.name for f in fields(CaseState) if f.name not in ("stages", "pauses"))
+_CASE_FIELDS = tuple(f.name for f in fields(CaseState) if f.name not in ("stages", "pauses", "extension_requests"))

@@ -112,17 +112,15 @@ def _run_demonstrations(settings: MainJobSettings) -> None:
 
 
 def _has_cases() -> bool:
-    from sqlalchemy import select
-
+    from workflows.store.cases import any_case
     from workflows.store.database import DatabaseMissing, open_database
-    from workflows.store.schema import cases
 
     try:
         db = open_database(create=False)
     except DatabaseMissing:
         return False
     with db.connect() as connection:
-        found = connection.execute(select(cases.c.id).limit(1)).first() is not None
+        found = any_case(connection)
     db.dispose()
     return found
 

@@ -16,20 +16,21 @@ from typing import Any
 from workflows.calendar.london import long_date, to_london
 from workflows.config.loader import Config
 from workflows.definitions.model import Process
+from workflows.engine.vocabulary import MessageKind
 from workflows.notify.invite import deadline_invite, invite_uid
 from workflows.notify.templates import Rendered
 
 # Kinds about a deadline: these carry the calendar attachment.
 DEADLINE_KINDS = {
-    "task-assigned",
-    "decision-needed",
-    "audit-round-opened",
-    "reminder",
-    "due-today",
-    "overdue",
-    "escalation",
-    "extension-approved",
-    "extension-refused",
+    MessageKind.TASK_ASSIGNED,
+    MessageKind.DECISION_NEEDED,
+    MessageKind.AUDIT_ROUND_OPENED,
+    MessageKind.REMINDER,
+    MessageKind.DUE_TODAY,
+    MessageKind.OVERDUE,
+    MessageKind.ESCALATION,
+    MessageKind.EXTENSION_APPROVED,
+    MessageKind.EXTENSION_REFUSED,
 }
 
 
@@ -77,7 +78,7 @@ def context_for(queued: Queued, config: Config, recipient: str, copied: bool, li
         "copy_role": roles[queued.copy_role].title if queued.copy_role in roles else None,
         "due": long_date(queued.due_at, with_time=hour_based) if queued.due_at else None,
         "urgent": hour_based,
-        "level": queued.details.get("number") if queued.kind == "escalation" else None,
+        "level": queued.details.get("number") if queued.kind == MessageKind.ESCALATION else None,
         "items": queued.details.get("items", []),
         "copied": copied,
         "recipient": recipient,

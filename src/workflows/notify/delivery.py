@@ -16,7 +16,8 @@ import aiosmtplib
 from jinja2 import TemplateError
 
 from workflows import clock
-from workflows.notify import outbox as box
+from workflows.engine.vocabulary import OutboxStatus
+from workflows.notify import outcomes
 from workflows.notify.compose import Queued, build_email, context_for
 from workflows.notify.links import link_for
 from workflows.notify.quiet_hours import calendars_open
@@ -24,6 +25,7 @@ from workflows.notify.recipients import resolve
 from workflows.notify.settings import SmtpSettings
 from workflows.notify.templates import Templates
 from workflows.operations.runtime import Runtime
+from workflows.store import outbox
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +79,7 @@ async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templa
     )
     progress: dict[str, str] = dict(row.recipients or {})
     for address in recipients.all():
-        if progress.get(address) == "sent":
+        if progress.get(address) == OutboxStatus.SENT:
             continue  # served before a crash or a lost connection
         copied = address not in recipients.to
         try:
@@ -91,11 +93,11 @@ async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templa
             )
         except TemplateError as error:
             with runtime.db.begin() as connection:
-                box.fail(connection, row.id, f"template {queued.kind}: {error}")
-            return "failed"
+                outbox.record_failed(connection, row.id, f"template {queued.kind}: {error}")
+            return OutboxStatus.FAILED
         try:
             await client.send_message(message, sender=config.partnership.sender, recipients=[address])
-            progress[address] = "sent"
+            progress[address] = OutboxStatus.SENT
         except aiosmtplib.SMTPRecipientsRefused as error:
             refusal = error.recipients[0]
             if refusal.code >= 500:
@@ -111,14 +113,14 @@ async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templa
             _defer(runtime, row, now, f"connection lost: {error}")
             raise ConnectionLost(str(error)) from None
         with runtime.db.begin() as connection:
-            box.save_progress(connection, row.id, progress)
+            outbox.save_progress(connection, row.id, progress)
     with runtime.db.begin() as connection:
-        return box.finish(connection, row.id, now, progress, recipients.note)
+        return outcomes.finish(connection, row.id, now, progress, recipients.note)
 
 
 def _defer(runtime: Runtime, row: Any, now: datetime, reason: str) -> str:
     with runtime.db.begin() as connection:
-        return box.defer(connection, row.id, row.attempts, now, reason)
+        return outcomes.defer(connection, row.id, row.attempts, now, reason)
 
 
 async def _connect(settings: SmtpSettings) -> aiosmtplib.SMTP:
@@ -148,11 +150,11 @@ async def deliver_async(
     now = now or clock.now()
     report: Counter[str] = Counter()
     open_calendars = calendars_open(runtime.config, now)
-    sendable = box.may_go_now(open_calendars, runtime.config.default_calendar)
+    hours = outbox.SendingHours(frozenset(open_calendars), runtime.config.default_calendar)
     templates = Templates()
     for _ in range(max_batches):
         with runtime.db.begin() as connection:
-            rows = box.claim_batch(connection, now, batch_size, now + CLAIM_LENGTH, sendable=sendable)
+            rows = outbox.claim_batch(connection, now, batch_size, now + CLAIM_LENGTH, hours)
         if not rows:
             break
         try:
@@ -167,9 +169,9 @@ async def deliver_async(
                 report[await _send_one(runtime, client, templates, row, now)] += 1
                 done.add(row.id)
         except ConnectionLost:
-            report["deferred"] += 1
+            report[outcomes.DEFERRED] += 1
             with runtime.db.begin() as connection:
-                box.release(connection, [row.id for row in rows if row.id not in done])
+                outbox.release(connection, [row.id for row in rows if row.id not in done])
             break
         finally:
             if client.is_connected:
@@ -179,7 +181,7 @@ async def deliver_async(
                     client.close()
     if open_calendars != runtime.config.calendar_names():
         with runtime.db.connect() as connection:
-            report["waiting for working hours"] = box.waiting_for_hours(connection, now, sendable)
+            report["waiting for working hours"] = outbox.waiting_for_hours(connection, now, hours)
     return +report
 
 

@@ -7,8 +7,9 @@ from urllib.parse import quote
 
 from workflows import clock
 from workflows.config.loader import Config
+from workflows.engine.vocabulary import MessageKind
+from workflows.links.tokens import link_secret, new_claims, sign
 from workflows.notify.compose import Queued
-from workflows.web.tokens import link_secret, new_claims, sign
 
 
 def link_for(config: Config, queued: Queued, recipient: str) -> str | None:
@@ -19,7 +20,7 @@ def link_for(config: Config, queued: Queued, recipient: str) -> str | None:
     if secret is None or not queued.stage:
         target = f"{base}/cases/{quote(queued.reference)}"
         return f"{target}/{quote(queued.stage)}" if queued.stage else target
-    request = queued.details.get("request") if queued.kind == "extension-requested" else None
+    request = queued.details.get("request") if queued.kind == MessageKind.EXTENSION_REQUESTED else None
     claims = new_claims(
         queued.reference,
         queued.stage,

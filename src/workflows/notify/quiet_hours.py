@@ -8,16 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from workflows.calendar.london import to_london
 from workflows.config.loader import Config
 
 
-def sending_hours_open(config: Config, calendar_name: str, now: datetime) -> bool:
-    local = to_london(now)
-    hours = config.working_hours(calendar_name)
-    return config.calendar(calendar_name).is_working_day(local.date()) and hours.start <= local.time() < hours.end
-
-
 def calendars_open(config: Config, now: datetime) -> set[str]:
-    """The calendars whose ordinary messages may go out now."""
-    return {name for name in config.calendar_names() if sending_hours_open(config, name, now)}
+    """The calendars whose ordinary messages may go out now: those in their working hours."""
+    return {name for name in config.calendar_names() if config.in_working_hours(name, now)}

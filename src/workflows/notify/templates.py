@@ -14,23 +14,12 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from workflows.config.loader import locate_config_dir, locate_folder
+from workflows.engine.vocabulary import MessageKind
 
 OVERRIDES_VARIABLE = "WORKFLOWS_TEMPLATES"
 
-KINDS = (
-    "task-assigned",
-    "decision-needed",
-    "audit-round-opened",
-    "reminder",
-    "due-today",
-    "overdue",
-    "escalation",
-    "extension-requested",
-    "extension-approved",
-    "extension-refused",
-    "case-closed",
-    "daily-digest",
-)
+# Every kind has its three templates, named after the kind's text: `<kind>.subject.j2`, `.txt.j2`, `.html.j2`.
+KINDS = tuple(MessageKind)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,13 +16,19 @@ from workflows.definitions.facts import FactError, parse_fact_value
 from workflows.definitions.model import FactType, Process
 from workflows.engine import commands as cmd
 from workflows.engine.effects import Effect, StartLinkedCase
-from workflows.engine.errors import EngineError
 from workflows.engine.machine import apply, start_case
 from workflows.engine.state import CaseState
-from workflows.operations.errors import CaseNotFound, OperationError
+from workflows.engine.vocabulary import AuditAction
+from workflows.operations.errors import CaseNotFound, CommandRefused, InvalidInput, OperationError
+from workflows.operations.inputs import read_amount, read_process
 from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
-from workflows.store import repository as repo
+from workflows.store.audit import add_audit
+from workflows.store.cases import StoredCase, case_with_business_key, insert_case, load_case, update_cases
+from workflows.store.definitions import save_definition
+from workflows.store.effects import apply_effects_many
+from workflows.store.items import sync_items_many
+from workflows.store.references import allocate_reference, reference_exists
 
 
 def with_defaults(runtime: Runtime, process: Process, facts: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +48,7 @@ def parse_facts(runtime: Runtime, process: Process, assignments: list[str]) -> d
     try:
         return parse_fact_assignments(process, assignments, runtime.config.directory.agencies)
     except FactError as error:
-        raise OperationError(str(error)) from None
+        raise InvalidInput(str(error), field="facts") from None
 
 
 def _start_in(
@@ -66,33 +72,28 @@ def _start_in(
     """
     counts_from = counts_from or now
     if business_key:
-        existing = repo.case_with_business_key(connection, process_id, business_key)
+        existing = case_with_business_key(connection, process_id, business_key)
         if existing:
             return existing, False
-    try:
-        definition, text = runtime.current(process_id)
-    except KeyError as error:
-        raise OperationError(str(error.args[0])) from None
+    read_process(runtime.library, process_id)  # an unknown process is a mistake in what was given
+    definition, text = runtime.current(process_id)
     process = definition.process
-    repo.save_definition(connection, definition.hash, process, text, now)
+    save_definition(connection, definition.hash, process, text, now)
     if reference:
-        if repo.reference_exists(connection, reference):
-            raise OperationError(f"reference {reference} is already in use")
+        if reference_exists(connection, reference):
+            raise CommandRefused(f"reference {reference} is already in use")
     else:
-        reference = repo.allocate_reference(connection, process, counts_from)
-    try:
-        state, effects = start_case(
-            definition,
-            reference,
-            with_defaults(runtime, process, facts),
-            counts_from,
-            actor=actor,
-            origin=origin,
-            parent_reference=parent,
-        )
-    except EngineError as error:
-        raise OperationError(str(error)) from None
-    case_id = repo.insert_case(connection, state, business_key)
+        reference = allocate_reference(connection, process, counts_from)
+    state, effects = start_case(
+        definition,
+        reference,
+        with_defaults(runtime, process, facts),
+        counts_from,
+        actor=actor,
+        origin=origin,
+        parent_reference=parent,
+    )
+    case_id = insert_case(connection, state, business_key)
     _persist(connection, runtime, case_id, process, None, state, effects, now)
     return reference, True
 
@@ -124,9 +125,9 @@ class Step:
 def persist_steps(connection: Connection, runtime: Runtime, steps: list[Step], now: datetime) -> None:
     """Store steps' states, items, timers, messages and audit entries (one statement per table), then start
     the cases their decisions link to, all in the caller's transaction."""
-    repo.update_cases(connection, [(step.case_id, step.after) for step in steps if step.before is not None])
-    repo.sync_items_many(connection, [(step.case_id, step.process, step.before, step.after) for step in steps])
-    repo.apply_effects_many(connection, [(step.case_id, step.effects) for step in steps], now, runtime.clock_set)
+    update_cases(connection, [(step.case_id, step.after) for step in steps if step.before is not None])
+    sync_items_many(connection, [(step.case_id, step.process, step.before, step.after) for step in steps])
+    apply_effects_many(connection, [(step.case_id, step.effects) for step in steps], now, runtime.clock_set)
     for step in steps:
         for effect in step.effects:
             if isinstance(effect, StartLinkedCase):
@@ -148,12 +149,14 @@ def _start_linked(
             parent=effect.parent_reference,
             counts_from=effect.at,
         )
-    except OperationError as error:
-        raise OperationError(
-            f"this decision starts {effect.process_id}, which refused: {error} "
-            "(give its missing facts with --fact when deciding)"
+    except InvalidInput as error:
+        raise InvalidInput(
+            f"this decision starts {effect.process_id}, which refused: {error} (give its missing facts when deciding)",
+            field="facts",
         ) from None
-    repo.add_audit(connection, case_id, "linked-case", f"started {child}", now, runtime.clock_set)
+    except CommandRefused as error:
+        raise CommandRefused(f"this decision starts {effect.process_id}, which refused: {error}") from None
+    add_audit(connection, case_id, AuditAction.LINKED_CASE, f"started {child}", now, runtime.clock_set)
 
 
 def start(
@@ -189,7 +192,7 @@ def run(runtime: Runtime, reference: str, command: cmd.Command, now: datetime | 
     moment = now or clock.now()
 
     def work(connection: Connection) -> CaseState:
-        stored = repo.load_case(connection, reference, for_update=True)
+        stored = load_case(connection, reference, for_update=True)
         if stored is None:
             raise CaseNotFound(reference)
         return run_on(connection, runtime, stored, command, moment)[0]
@@ -198,26 +201,20 @@ def run(runtime: Runtime, reference: str, command: cmd.Command, now: datetime | 
 
 
 def run_on(
-    connection: Connection, runtime: Runtime, stored: repo.StoredCase, command: cmd.Command, now: datetime
+    connection: Connection, runtime: Runtime, stored: StoredCase, command: cmd.Command, now: datetime
 ) -> tuple[CaseState, list[Effect]]:
     definition = runtime.pinned(connection, stored.state.definition_hash)
     try:
         state, effects = apply(definition, stored.state, command, now)
-    except EngineError as error:
-        raise OperationError(f"{stored.state.reference}: {error}") from None
+    except OperationError as error:
+        raise error.about(stored.state.reference) from None  # its kind kept, its case named
     _persist(connection, runtime, stored.id, definition.process, stored.state, state, effects, now)
     return state, effects
 
 
 def extend(runtime: Runtime, reference: str, stage: str, amount: str, reason: str, approved_by: str) -> CaseState:
-    from workflows.calendar.durations import DurationError, parse_duration
-
-    try:
-        duration = parse_duration(amount)
-    except DurationError as error:
-        raise OperationError(str(error)) from None
     roles = runtime.config.directory.roles_of(approved_by)
-    return run(runtime, reference, cmd.Extend(stage, duration, reason, approved_by, roles))
+    return run(runtime, reference, cmd.Extend(stage, read_amount(amount), reason, approved_by, roles))
 
 
 def _event_key(event: str, keys: list[str], facts: dict[str, Any]) -> str:
@@ -239,7 +236,7 @@ def trigger(
     for assignment in assignments:
         name, sep, value = assignment.partition("=")
         if not sep or not name.strip():
-            raise OperationError(f"write a fact as NAME=VALUE, not {assignment!r}")
+            raise InvalidInput(f"write a fact as NAME=VALUE, not {assignment!r}", field="facts")
         raw[name.strip()] = value
     matches: list[tuple[Process, dict[str, Any], str]] = []
     for process in runtime.library.processes.values():
@@ -275,7 +272,7 @@ def _typed_event_facts(runtime: Runtime, process: Process, raw: dict[str, str]) 
         try:
             facts[name] = parse_fact_value(name, fact, text, runtime.config.directory.agencies)
         except FactError as error:
-            raise OperationError(f"{process.id}: {error}") from None
+            raise InvalidInput(f"{process.id}: {error}", field="facts") from None
     return facts
 
 
@@ -293,13 +290,15 @@ def decide(
     facts: dict[str, Any] = {}
     if assignments:
         with runtime.db.connect() as connection:
-            stored = repo.load_case(connection, reference)
+            stored = load_case(connection, reference)
             if stored is None:
                 raise CaseNotFound(reference)
             process = runtime.pinned(connection, stored.state.definition_hash).process
         decision = process.stages[stage].decision if stage in process.stages else None
         chosen = decision.options.get(option) if decision else None
         if chosen is None or not chosen.starts:
-            raise OperationError(f"--fact is for an option that starts a process; {stage}/{option} starts none")
-        facts = parse_facts(runtime, runtime.library.get(chosen.starts), assignments)
+            raise InvalidInput(
+                f"facts are for an option that starts a process; {stage}/{option} starts none", field="facts"
+            )
+        facts = parse_facts(runtime, read_process(runtime.library, chosen.starts), assignments)
     return run(runtime, reference, cmd.Decide(stage, option, by, note, facts))

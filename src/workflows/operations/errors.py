@@ -1,8 +1,18 @@
-"""An operation refused: unknown reference, stage already done, bad option, bad fact. Nothing was changed."""
+"""An operation refused: unknown reference, stage already done, bad option, bad fact. Nothing was changed.
 
+The refusals are one family from the engine up, so an interface translates each kind once, whichever layer
+found it: `CaseNotFound` (no such case), `CommandRefused` (the case cannot take the command now) and
+`InvalidInput` (what was given does not fit). `OperationError` is their common base.
+"""
 
-class OperationError(Exception):
-    pass
+from __future__ import annotations
+
+from workflows.engine.errors import CommandRefused, EngineError, InvalidInput
+
+# The base every interface catches; the engine's own, so an engine refusal keeps its type through the shell.
+OperationError = EngineError
+
+__all__ = ["CaseNotFound", "CommandRefused", "InvalidInput", "OperationError", "database_problem"]
 
 
 class CaseNotFound(OperationError):
@@ -11,3 +21,11 @@ class CaseNotFound(OperationError):
     def __init__(self, reference: str) -> None:
         super().__init__(f"no case with reference {reference}")
         self.reference = reference
+
+
+def database_problem(error: Exception) -> str:
+    """One line about a database failure: the driver's first line only, as SQLAlchemy's own text would echo the
+    statement's parameters, facts included."""
+    cause = getattr(error, "orig", None) or error
+    text = str(cause).strip()
+    return text.splitlines()[0] if text else type(cause).__name__

@@ -6,23 +6,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
-
 from workflows import clock
 from workflows.calendar.counting import Counting
 from workflows.calendar.deadlines import compute_deadline
 from workflows.calendar.london import to_london
 from workflows.engine.state import CaseState, ItemState, ItemStatus
-from workflows.notify.outbox import delivery_problems
-from workflows.operations.errors import CaseNotFound, OperationError
+from workflows.operations.errors import CaseNotFound, InvalidInput
 from workflows.operations.runtime import Runtime
-from workflows.store import repository as repo
-from workflows.store.schema import audit, cases, items
+from workflows.store.audit import case_audit
+from workflows.store.cases import load_case
+from workflows.store.items import open_items
+from workflows.store.outbox import delivery_problems
 
 
 def _load(runtime: Runtime, reference: str) -> tuple[int, CaseState]:
     with runtime.db.connect() as connection:
-        stored = repo.load_case(connection, reference)
+        stored = load_case(connection, reference)
     if stored is None:
         raise CaseNotFound(reference)
     return stored.id, stored.state
@@ -101,27 +100,10 @@ def at_risk_horizon(runtime: Runtime, calendar_name: str, now: datetime) -> date
     return compute_deadline(settings.at_risk_within, now, calendar, Counting.NEXT_WORKING_DAY, day_ends_at).at
 
 
-def open_items_query(runtime: Runtime, now: datetime) -> Select:
-    """Open items due by the end of the widest at-risk window of any calendar, earliest first (also timed by
-    bench/due_query.py). Each item's own window is its case's calendar's: `overdue` narrows to it."""
-    horizon = max(at_risk_horizon(runtime, name, now) for name in runtime.config.calendar_names())
-    return (
-        select(
-            cases.c.id,
-            cases.c.reference,
-            cases.c.process_id,
-            cases.c.definition_hash,
-            items.c.stage,
-            items.c.task,
-            items.c.owner_role,
-            items.c.agency,
-            items.c.due_at,
-            items.c.escalation_level,
-        )
-        .join(cases, cases.c.id == items.c.case_id)
-        .where(items.c.status == ItemStatus.OPEN.value, items.c.due_at <= horizon, cases.c.status == "open")
-        .order_by(items.c.due_at)
-    )
+def widest_at_risk_horizon(runtime: Runtime, now: datetime) -> datetime:
+    """The end of the widest at-risk window of any calendar: the open items due by then are all that the overdue
+    report may list (each item's own window is its case's calendar's: `overdue` narrows to it)."""
+    return max(at_risk_horizon(runtime, name, now) for name in runtime.config.calendar_names())
 
 
 def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
@@ -130,11 +112,10 @@ def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
     Working days late and the at-risk window are counted on each case's own calendar (its pinned definition's).
     """
     now = now or clock.now()
-    query = open_items_query(runtime, now)
     horizons: dict[str, datetime] = {}
     found = []
     with runtime.db.connect() as connection:
-        rows = list(connection.execute(query))
+        rows = open_items(connection, widest_at_risk_horizon(runtime, now))
         problems = delivery_problems(connection) if rows else {}
         for row in rows:
             calendar_name = runtime.pinned(connection, row.definition_hash).rules.calendar.name
@@ -165,7 +146,6 @@ def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
 
 def history(runtime: Runtime, reference: str) -> list[dict[str, Any]]:
     case_id, _ = _load(runtime, reference)
-    query = select(audit).where(audit.c.case_id == case_id).order_by(audit.c.id)
     with runtime.db.connect() as connection:
         return [
             {
@@ -177,7 +157,7 @@ def history(runtime: Runtime, reference: str) -> list[dict[str, Any]]:
                 "detail": row.detail,
                 "clock_set": row.clock_set,
             }
-            for row in connection.execute(query)
+            for row in case_audit(connection, case_id)
         ]
 
 
@@ -186,7 +166,7 @@ def explain(runtime: Runtime, reference: str, stage_id: str) -> list[str]:
     _, state = _load(runtime, reference)
     stage = state.stages.get(stage_id)
     if stage is None:
-        raise OperationError(f"{reference} has no stage {stage_id!r} (stages: {', '.join(state.stages)})")
+        raise InvalidInput(f"{reference} has no stage {stage_id!r} (stages: {', '.join(state.stages)})", field="stage")
     with runtime.db.connect() as connection:
         definition = runtime.pinned(connection, state.definition_hash)
     stage_def = definition.process.stages[stage_id]

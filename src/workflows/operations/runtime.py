@@ -14,7 +14,7 @@ from workflows.definitions.library import Library, load_library
 from workflows.definitions.model import Process
 from workflows.engine.machine import Definition
 from workflows.store.database import open_database
-from workflows.store.repository import definition_text
+from workflows.store.definitions import definition_text
 from workflows.yamlsource import load_located
 
 

@@ -7,6 +7,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from enum import StrEnum
 
 from sqlalchemy import Connection
 
@@ -17,10 +18,15 @@ from workflows.engine.effects import Audit, Effect, Notify
 from workflows.engine.machine import apply
 from workflows.engine.schedule.recurrence import latest_due, next_occurrence, occurrence_at, occurrence_day
 from workflows.engine.state import Slot, case_from_json
+from workflows.engine.vocabulary import AuditAction, MessageKind
 from workflows.operations.cases import Step, _start_in, persist_steps
+from workflows.operations.digest import queue_daily_digest
 from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
-from workflows.store import repository as repo
+from workflows.store import timers
+from workflows.store.audit import add_audit
+from workflows.store.cases import load_case_rows
+from workflows.store.leases import release_lease, take_lease
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +36,28 @@ SWEEPER_LEASE = "sweeper"
 BATCH_SIZE = 200
 LEASE_LENGTH = timedelta(minutes=5)
 
-# How `tick` reports what fired.
-_NOTICE_COUNTS = {"reminder": "reminder", "due-today": "reminder", "overdue": "reminder", "escalation": "escalation"}
-_AUDIT_COUNTS = {"overdue": "due", "advanced": "advance"}
+
+
+class SweepCount(StrEnum):
+    """How `tick` counts what a sweep did, in the order it reports them."""
+
+    REMINDER = "reminder"  # reminders, due-today and overdue notices
+    DUE = "due"  # an item became overdue
+    ESCALATION = "escalation"
+    ADVANCE = "advance"  # a stage moved on by itself at its deadline
+    CYCLE_START = "cycle-start"  # a recurring process's round started
+    DIGEST = "digest"
+    STALE = "stale"  # a timer whose item had moved on: nothing to do
+    FAILED = "failed"  # a timer that failed; it stays due
+
+
+_NOTICE_COUNTS = {
+    MessageKind.REMINDER: SweepCount.REMINDER,
+    MessageKind.DUE_TODAY: SweepCount.REMINDER,
+    MessageKind.OVERDUE: SweepCount.REMINDER,
+    MessageKind.ESCALATION: SweepCount.ESCALATION,
+}
+_AUDIT_COUNTS = {AuditAction.OVERDUE: SweepCount.DUE, AuditAction.ADVANCED: SweepCount.ADVANCE}
 
 
 class LeaseHeld(Exception):
@@ -45,7 +70,7 @@ def schedule_recurrences(runtime: Runtime, now: datetime) -> None:
     if not recurring:
         return
     with runtime.db.begin() as connection:
-        have = repo.recurrence_timers(connection)
+        have = timers.recurrence_timers(connection)
         for process in recurring:
             if process.id in have:
                 continue
@@ -55,12 +80,12 @@ def schedule_recurrences(runtime: Runtime, now: datetime) -> None:
             start_of_today = london_wall_time(now.date(), time(0)) - timedelta(microseconds=1)
             number = next_occurrence(process.recurs, rules, start_of_today)
             at = occurrence_at(process.recurs, number, rules)
-            if not repo.add_recurrence_timer(connection, process.id, number, at):
+            if not timers.add_recurrence_timer(connection, process.id, number, at):
                 continue  # another sweeper scheduled it a moment ago
-            repo.add_audit(
+            add_audit(
                 connection,
                 None,
-                "cycle-scheduled",
+                AuditAction.CYCLE_SCHEDULED,
                 f"{process.id} round {number + 1} opens {at:%Y-%m-%d}",
                 now,
                 runtime.clock_set,
@@ -76,14 +101,14 @@ class CommittedStep:
     effects: list[Effect]
 
 
-Fired = tuple[list[str], list[CommittedStep]]
+Fired = tuple[list[SweepCount], list[CommittedStep]]
 
 
-def _fire_recurrence(connection: Connection, runtime: Runtime, timer: repo.DueTimer, now: datetime) -> Fired:
+def _fire_recurrence(connection: Connection, runtime: Runtime, timer: timers.DueTimer, now: datetime) -> Fired:
     process = runtime.library.processes.get(timer.process_id or "")
     if process is None or process.recurs is None:
-        repo.delete_timer(connection, timer.id)  # the process is no longer recurring
-        return ["stale"], []
+        timers.delete_timer(connection, timer.id)  # the process is no longer recurring
+        return [SweepCount.STALE], []
     rules = runtime.config.timing_rules(process)
     number = latest_due(process.recurs, rules, timer.occurrence or 0, now)
     day = occurrence_day(process.recurs, number)
@@ -98,29 +123,31 @@ def _fire_recurrence(connection: Connection, runtime: Runtime, timer: repo.DueTi
         # The round counts from its own scheduled moment, however late the sweeper got to it.
         counts_from=occurrence_at(process.recurs, number, rules),
     )
-    repo.set_recurrence_timer(connection, process.id, number + 1, occurrence_at(process.recurs, number + 1, rules))
-    started = CommittedStep(reference, process.id, [Audit("case-started", f"scheduled round of {day:%d %B %Y}")])
-    return ["cycle-start"], [started]
+    timers.set_recurrence_timer(connection, process.id, number + 1, occurrence_at(process.recurs, number + 1, rules))
+    started = CommittedStep(
+        reference, process.id, [Audit(AuditAction.CASE_STARTED, f"scheduled round of {day:%d %B %Y}")]
+    )
+    return [SweepCount.CYCLE_START], [started]
 
 
-def _counts(effects: list[Effect]) -> list[str]:
+def _counts(effects: list[Effect]) -> list[SweepCount]:
     kinds = [_NOTICE_COUNTS[e.kind] for e in effects if isinstance(e, Notify) and e.kind in _NOTICE_COUNTS]
     return kinds + [_AUDIT_COUNTS[e.action] for e in effects if isinstance(e, Audit) and e.action in _AUDIT_COUNTS]
 
 
 def _fire_items(
-    connection: Connection, runtime: Runtime, due: list[repo.DueTimer], now: datetime, failed: set[int]
+    connection: Connection, runtime: Runtime, due: list[timers.DueTimer], now: datetime, failed: set[int]
 ) -> Fired:
     """Fire a batch of item timers: each through the pure engine, stored together in the caller's transaction.
 
     A timer whose case cannot be read or stepped is left due (and counted failed); the rest go on.
     """
-    by_case: dict[int, list[repo.DueTimer]] = {}
+    by_case: dict[int, list[timers.DueTimer]] = {}
     for timer in due:
         assert timer.case_id is not None
         by_case.setdefault(timer.case_id, []).append(timer)
-    raw = repo.load_case_rows(connection, list(by_case), for_update=True)
-    kinds: list[str] = []
+    raw = load_case_rows(connection, list(by_case), for_update=True)
+    kinds: list[SweepCount] = []
     happened: list[CommittedStep] = []
     steps: list[Step] = []
     for case_id, group in by_case.items():
@@ -130,7 +157,7 @@ def _fire_items(
         except Exception:
             log.exception("case %s cannot be read; its timers stay due", case_id)
             failed.update(timer.id for timer in group)
-            kinds += ["failed"] * len(group)
+            kinds += [SweepCount.FAILED] * len(group)
             continue
         state, effects = before, []
         for timer in group:
@@ -139,10 +166,10 @@ def _fire_items(
             except Exception:
                 log.exception("timer %s failed; it stays due and is retried next sweep", timer.slot_key)
                 failed.add(timer.id)
-                kinds.append("failed")
+                kinds.append(SweepCount.FAILED)
                 continue
             effects += fired
-            kinds += _counts(fired) or ["stale"]
+            kinds += _counts(fired) or [SweepCount.STALE]
         if effects:
             steps.append(Step(case_id, definition.process, before, state, effects))
             happened.append(CommittedStep(state.reference, state.process_id, effects))
@@ -156,28 +183,29 @@ def tick(
     *,
     holder: str | None = None,
     committed: list[CommittedStep] | None = None,
-) -> Counter[str]:
+) -> Counter[SweepCount]:
     """Fire every timer due at `now`, each in its own transaction; count what fired, by kind.
 
     `committed`, when given, receives what each committed step did (the DSP view turns them into events).
+    On a working day's first sweep in working hours, the daily digest is queued too (counted as "digest").
     """
     now = now or clock.now()
     holder = holder or uuid.uuid4().hex
     sqlite = runtime.db.dialect.name == "sqlite"
     if sqlite:
         with runtime.db.begin() as connection:
-            if not repo.take_lease(connection, SWEEPER_LEASE, holder, now, now + LEASE_LENGTH):
+            if not take_lease(connection, SWEEPER_LEASE, holder, now, now + LEASE_LENGTH):
                 raise LeaseHeld("another sweeper is running on this SQLite database")
     schedule_recurrences(runtime, now)
-    fired: Counter[str] = Counter()
+    fired: Counter[SweepCount] = Counter()
     failed: set[int] = set()
     batch = BATCH_SIZE
 
     def fire_next(connection: Connection) -> Fired | None:
-        due = repo.claim_due_timers(connection, now, failed, batch)
+        due = timers.claim_due_timers(connection, now, failed, batch)
         if not due:
             return None
-        kinds: list[str] = []
+        kinds: list[SweepCount] = []
         happened: list[CommittedStep] = []
         for timer in (t for t in due if t.process_id):
             more, seen = _fire_recurrence(connection, runtime, timer, now)
@@ -207,9 +235,7 @@ def tick(
     finally:
         if sqlite:
             with runtime.db.begin() as connection:
-                repo.release_lease(connection, SWEEPER_LEASE, holder)
-    from workflows.notify.digest import queue_daily_digest
-
+                release_lease(connection, SWEEPER_LEASE, holder)
     if queue_daily_digest(runtime, now):
-        fired["digest"] += 1
+        fired[SweepCount.DIGEST] += 1
     return fired

@@ -105,7 +105,7 @@ outbox = Table(
     Column("due_at", UtcDateTime),
     Column("details", JSON, nullable=False, default=dict),
     Column("created_at", UtcDateTime, nullable=False),
-    Column("status", String(20), nullable=False, default="pending"),  # pending | sent | failed
+    Column("status", String(20), nullable=False, default="pending"),  # an OutboxStatus: pending | sent | failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime),
     Column("sent_at", UtcDateTime),
@@ -156,21 +156,4 @@ link_uses = Table(
     Column("token_id", String(64), primary_key=True),
     Column("used_at", UtcDateTime, nullable=False),
     Column("action", String(40), nullable=False),
-)
-
-# Extension requests made through a link, waiting for the approver role's answer.
-extension_requests = Table(
-    "extension_requests",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
-    Column("stage", String(100), nullable=False),
-    Column("task", String(200)),
-    Column("amount", String(40), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("requested_by", String(320), nullable=False),
-    Column("requested_at", UtcDateTime, nullable=False),
-    Column("status", String(20), nullable=False, default="pending"),  # pending | approved | refused
-    Column("decided_by", String(320)),
-    Column("decided_at", UtcDateTime),
 )

@@ -52,3 +52,17 @@ def insert_if_missing(connection: Connection, table: Table, row: dict[str, Any],
     which the PostgreSQL driver does not report for this statement)."""
     statement = _insert(connection, table).values(**row).on_conflict_do_nothing(index_elements=[key])
     return connection.execute(statement.returning(table.c[key])).first() is not None
+
+
+def insert_new(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], key: str) -> list[Any]:
+    """Insert the rows whose `key` is new, in one statement; return the keys this call inserted (RETURNING:
+    another writer may have inserted some of them first, and the PostgreSQL driver reports no rowcount here)."""
+    if not rows:
+        return []
+    cache_key = (connection.dialect.name, table.name, (key,), "nothing-returning")
+    statement = _STATEMENTS.get(cache_key)
+    if statement is None:
+        statement = _STATEMENTS[cache_key] = (
+            _insert(connection, table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+        )
+    return list(connection.execute(statement, list(rows)).scalars())

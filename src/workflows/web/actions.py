@@ -5,22 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection
 
 from workflows import clock
-from workflows.calendar.durations import DurationError, parse_duration
 from workflows.calendar.london import long_date
 from workflows.engine import commands as cmd
-from workflows.engine.state import CaseState, ItemStatus
+from workflows.engine.state import CaseState, ExtensionRequest, ItemStatus
+from workflows.links.tokens import LinkClaims, LinkError
+from workflows.operations import extensions
 from workflows.operations.cases import run_on
-from workflows.operations.errors import OperationError
+from workflows.operations.errors import CaseNotFound
 from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
-from workflows.store import repository as repo
-from workflows.store.schema import extension_requests, link_uses, outbox
-from workflows.store.view_revisions import touch_cases
-from workflows.web.tokens import LinkClaims, LinkError
+from workflows.store.cases import load_case
+from workflows.store.link_uses import record_link_use
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +46,9 @@ def _people(runtime: Runtime, role: str, agency: str | None) -> set[str]:
 
 
 def _load(connection: Connection, runtime: Runtime, claims: LinkClaims, *, for_update: bool = False):
-    stored = repo.load_case(connection, claims.reference, for_update=for_update)
+    stored = load_case(connection, claims.reference, for_update=for_update)
     if stored is None:
-        raise LinkError(404, "This case no longer exists", "Ask the partnership business unit.")
+        raise CaseNotFound(claims.reference)
     definition = runtime.pinned(connection, stored.state.definition_hash)
     stage = definition.process.stages.get(claims.stage)
     if stage is None or claims.stage not in stored.state.stages:
@@ -66,6 +64,14 @@ def _item(state: CaseState, claims: LinkClaims):
     if task is None:
         raise LinkError(404, "This task no longer exists", "Ask the partnership business unit.")
     return task
+
+
+def _request(state: CaseState, claims: LinkClaims) -> ExtensionRequest:
+    """The extension request an approver's link decides."""
+    request = state.extension_request(claims.request) if claims.request is not None else None
+    if request is None:
+        raise LinkError(404, "This request no longer exists", "Ask the partnership business unit.")
+    return request
 
 
 def _check_person(runtime: Runtime, state: CaseState, stage_def, claims: LinkClaims, approver: str | None) -> None:
@@ -96,13 +102,9 @@ def describe(runtime: Runtime, claims: LinkClaims) -> TaskView:
         stored, definition, stage_def = _load(connection, runtime, claims)
         _check_person(runtime, stored.state, stage_def, claims, definition.process.extension_approver)
         request = None
-        if claims.purpose == "extension" and claims.request is not None:
-            row = connection.execute(
-                select(extension_requests).where(extension_requests.c.id == claims.request)
-            ).first()
-            if row is None:
-                raise LinkError(404, "This request no longer exists", "Ask the partnership business unit.")
-            request = {"amount": row.amount, "reason": row.reason, "by": row.requested_by, "status": row.status}
+        if claims.purpose == "extension":
+            asked = _request(stored.state, claims)
+            request = {"amount": asked.amount, "reason": asked.reason, "by": asked.requested_by, "status": asked.status}
     item = _item(stored.state, claims)
     agency = runtime.config.directory.agencies.get(claims.task or stored.state.stages[claims.stage].agency or "")
     return TaskView(
@@ -124,13 +126,51 @@ def describe(runtime: Runtime, claims: LinkClaims) -> TaskView:
 
 
 def _use_once(connection: Connection, claims: LinkClaims, action: str, now: datetime) -> None:
-    try:
-        with connection.begin_nested():
-            connection.execute(link_uses.insert().values(token_id=claims.token_id, used_at=now, action=action))
-    except IntegrityError:
+    if not record_link_use(connection, claims.token_id, action, now):
         raise LinkError(
             409, "This link has been used already", "Each link records one action. The case shows what was done."
-        ) from None
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    """What the task page's form sent."""
+
+    note: str | None = None
+    option: str | None = None
+    amount: str | None = None
+    reason: str | None = None
+
+
+def _command_for(
+    runtime: Runtime, claims: LinkClaims, state: CaseState, stage_def, action: str, form: _Form
+) -> tuple[cmd.Command, str]:
+    """The engine command a button stands for, and the sentence that confirms it once done."""
+    if claims.purpose == "extension":
+        asked = _request(state, claims)
+        if action == "approve":
+            approval = extensions.approve_command(runtime, asked.number, claims.email)
+            return approval, f"The extension of {asked.amount} is approved."
+        if action == "refuse":
+            refusal = extensions.refuse_command(runtime, asked.number, claims.email)
+            return refusal, "The extension is refused; the deadline stays as it was. The person who asked is told."
+        raise LinkError(400, "Unknown action", "Use the buttons on the page.")
+    if action == "request-extension":
+        asking = extensions.request_command(
+            claims.stage, form.amount or "", form.reason or "", claims.email, claims.task
+        )
+        return asking, f"Your request for {asking.amount} more is sent to the approver."
+    if action == "done":
+        return cmd.Complete(
+            claims.stage, claims.task, claims.email, form.note
+        ), f"{stage_def.title} is recorded as done."
+    if action == "decide":
+        chosen = stage_def.decision.options.get(form.option or "") if stage_def.decision else None
+        decision = cmd.Decide(claims.stage, form.option or "", claims.email, form.note)
+        return decision, f"Your decision is recorded: {chosen.label if chosen else form.option}."
+    if action == "acknowledge":
+        return cmd.Acknowledge(claims.stage, claims.task, claims.email), "The escalation is acknowledged."
+    raise LinkError(400, "Unknown action", "Use the buttons on the task page.")
 
 
 def act(
@@ -143,139 +183,21 @@ def act(
     amount: str | None = None,
     reason: str | None = None,
 ) -> str:
-    """Do `action` for the link's person; return a confirmation sentence. Raises LinkError or OperationError."""
+    """Do `action` for the link's person through the engine, in one transaction; return a confirmation sentence.
+
+    Raises LinkError (the link itself cannot be used) or one of the core's refusals (CaseNotFound,
+    CommandRefused, InvalidInput), which the app answers with 404, 409 and 422. A refusal rolls back the
+    link's use with everything else: the link still works.
+    """
     now = clock.now()
+    form = _Form(note, option, amount, reason)
 
     def work(connection: Connection) -> str:
         stored, definition, stage_def = _load(connection, runtime, claims, for_update=True)
         _check_person(runtime, stored.state, stage_def, claims, definition.process.extension_approver)
-        if claims.purpose == "extension":
-            return _decide_request(connection, runtime, claims, stored, action, now)
-        if action == "request-extension":
-            return _request_extension(connection, runtime, claims, stored, definition, amount, reason, now)
+        command, confirmation = _command_for(runtime, claims, stored.state, stage_def, action, form)
         _use_once(connection, claims, action, now)
-        if action == "done":
-            run_on(connection, runtime, stored, cmd.Complete(claims.stage, claims.task, claims.email, note), now)
-            return f"{stage_def.title} is recorded as done."
-        if action == "decide":
-            run_on(connection, runtime, stored, cmd.Decide(claims.stage, option or "", claims.email, note), now)
-            label = stage_def.decision.options[option].label if stage_def.decision and option else option
-            return f"Your decision is recorded: {label}."
-        if action == "acknowledge":
-            run_on(connection, runtime, stored, cmd.Acknowledge(claims.stage, claims.task, claims.email), now)
-            return "The escalation is acknowledged."
-        raise LinkError(400, "Unknown action", "Use the buttons on the task page.")
+        run_on(connection, runtime, stored, command, now)
+        return confirmation
 
     return in_transaction(runtime.db, work)
-
-
-def _request_extension(connection, runtime, claims, stored, definition, amount, reason, now) -> str:
-    if not definition.process.extension_approver:
-        raise OperationError("this process does not allow extensions")
-    try:
-        duration = parse_duration(amount or "")
-    except DurationError as error:
-        raise OperationError(str(error)) from None
-    if not (reason or "").strip():
-        raise OperationError("say why the extension is needed")
-    _use_once(connection, claims, "request-extension", now)
-    request_id = connection.execute(
-        extension_requests.insert().values(
-            case_id=stored.id,
-            stage=claims.stage,
-            task=claims.task,
-            amount=str(duration),
-            reason=reason.strip(),
-            requested_by=claims.email,
-            requested_at=now,
-            status="pending",
-        )
-    ).inserted_primary_key[0]
-    item = _item(stored.state, claims)
-    connection.execute(
-        outbox.insert().values(
-            key=f"{claims.reference}/{claims.stage}[{claims.task or ''}]/extension-requested-{request_id}",
-            case_id=stored.id,
-            kind="extension-requested",
-            stage=claims.stage,
-            task=claims.task,
-            role=definition.process.extension_approver,
-            agency=claims.task,
-            due_at=item.due_at,
-            details={"request": request_id, "amount": str(duration)},
-            created_at=now,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            urgent=False,
-            calendar=definition.rules.calendar.name,
-        )
-    )
-    touch_cases(connection, [stored.id])
-    repo.add_audit(
-        connection,
-        stored.id,
-        "extension-requested",
-        f"{claims.stage}: {duration}",
-        now,
-        runtime.clock_set,
-        actor=claims.email,
-    )
-    return f"Your request for {duration} more is sent to the approver."
-
-
-def _decide_request(connection, runtime, claims, stored, action, now) -> str:
-    if action not in ("approve", "refuse"):
-        raise LinkError(400, "Unknown action", "Use the buttons on the page.")
-    row = connection.execute(select(extension_requests).where(extension_requests.c.id == claims.request)).first()
-    if row is None or row.status != "pending":
-        raise LinkError(409, "This request has been decided already", "The case shows the outcome.")
-    _use_once(connection, claims, action, now)
-    connection.execute(
-        update(extension_requests)
-        .where(extension_requests.c.id == row.id)
-        .values(status="approved" if action == "approve" else "refused", decided_by=claims.email, decided_at=now)
-    )
-    if action == "refuse":
-        repo.add_audit(
-            connection,
-            stored.id,
-            "extension-refused",
-            f"{row.stage}: {row.amount}",
-            now,
-            runtime.clock_set,
-            actor=claims.email,
-        )
-        stage = stored.state.stages[row.stage]
-        item = stage.tasks.get(row.task) if row.task else stage
-        connection.execute(  # the person who asked hears the answer
-            outbox.insert().values(
-                key=f"{claims.reference}/{row.stage}[{row.task or ''}]/extension-refused-{row.id}",
-                case_id=stored.id,
-                kind="extension-refused",
-                stage=row.stage,
-                task=row.task,
-                role=None,
-                assignee=row.requested_by,
-                agency=row.task,
-                due_at=item.due_at if item else None,
-                details={"request": row.id},
-                created_at=now,
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                urgent=False,
-                calendar=runtime.pinned(connection, stored.state.definition_hash).rules.calendar.name,
-            )
-        )
-        touch_cases(connection, [stored.id])
-        return "The extension is refused; the deadline stays as it was. The person who asked is told."
-    roles = runtime.config.directory.roles_of(claims.email)
-    run_on(
-        connection,
-        runtime,
-        stored,
-        cmd.Extend(row.stage, parse_duration(row.amount), row.reason, claims.email, roles),
-        now,
-    )
-    return f"The extension of {row.amount} is approved."

@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from workflows import clock
+from workflows.links.tokens import LinkError, link_secret, verify
 from workflows.operations.errors import OperationError
 from workflows.operations.runtime import Runtime
 from workflows.web.actions import act, describe
-from workflows.web.tokens import LinkError, link_secret, verify
+from workflows.web.refusals import refusal_page
 
 CSRF_COOKIE = "wf_csrf"
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -29,8 +30,12 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime.open) -> FastAPI
         context.setdefault("business_unit", runtime.config.partnership.business_unit_email)
         return templates.TemplateResponse(request, name, context, status_code=status)
 
-    def refused(request: Request, error: LinkError) -> HTMLResponse:
-        return page(request, "problem.html", error.status, title=error.title, message=error.message)
+    def refused(request: Request, error: LinkError | OperationError) -> HTMLResponse:
+        """The page for anything not done: what happened, what to do, and that nothing changed."""
+        if isinstance(error, LinkError):
+            return page(request, "problem.html", error.status, title=error.title, message=error.message)
+        answer = refusal_page(error)
+        return page(request, "problem.html", answer.status, **answer.context())
 
     def claims_for(token: str):
         secret = link_secret()
@@ -43,7 +48,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime.open) -> FastAPI
         try:
             claims = claims_for(token)
             view = describe(runtime, claims)
-        except LinkError as error:
+        except (LinkError, OperationError) as error:
             return refused(request, error)
         csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
         response = page(request, "task.html", view=view, token=token, csrf=csrf, purpose=claims.purpose)
@@ -80,10 +85,8 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime.open) -> FastAPI
                 amount=amount or None,
                 reason=reason or None,
             )
-        except LinkError as error:
+        except (LinkError, OperationError) as error:
             return refused(request, error)
-        except OperationError as error:
-            return page(request, "problem.html", 409, title="That could not be recorded", message=str(error))
         return page(request, "done.html", message=done, reference=claims.reference)
 
     @app.get("/health")

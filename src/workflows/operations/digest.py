@@ -1,18 +1,20 @@
-"""The daily digest of overdue and at-risk items, for the DSPs and the business unit, once a working day."""
+"""The daily digest of overdue and at-risk items, for the DSPs and the business unit, queued once a working day.
+
+Queued by the sweeper (its first sweep in working hours each working day), like any other message: the overdue
+report put in the outbox. Rendering and sending it are notify's.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from workflows.calendar.london import short_date, to_london
-from workflows.notify.quiet_hours import sending_hours_open
+from workflows.engine.effects import Notify
+from workflows.engine.vocabulary import MessageKind
 from workflows.operations.reports import OpenItem, overdue
 from workflows.operations.runtime import Runtime
-from workflows.store.schema import outbox
-from workflows.store.upsert import insert_if_missing
+from workflows.store.outbox import queue_messages, queued_keys
 
 
 def _line(runtime: Runtime, item: OpenItem) -> dict[str, Any]:
@@ -37,32 +39,28 @@ def queue_daily_digest(runtime: Runtime, now: datetime) -> int:
     """Queue today's digest for each digest role, once (its key holds the date); return how many queued."""
     roles = runtime.config.partnership.digest_roles
     calendar = runtime.config.default_calendar  # the digest spans processes: the partnership's own calendar
-    if not roles or not sending_hours_open(runtime.config, calendar, now):
+    if not roles or not runtime.config.in_working_hours(calendar, now):
         return 0
     day = to_london(now).date().isoformat()
     keys = [f"digest/{day}/{role}" for role in roles]
     with runtime.db.connect() as connection:
-        sent = set(connection.execute(select(outbox.c.key).where(outbox.c.key.in_(keys))).scalars())
+        sent = queued_keys(connection, keys)
     roles = [role for role in roles if f"digest/{day}/{role}" not in sent]
     if not roles:
         return 0  # the sweeper runs every minute: the digest is built once a day
     items = [_line(runtime, item) for item in overdue(runtime, now)]
-    rows = [
-        {
-            "key": f"digest/{day}/{role}",
-            "case_id": None,
-            "kind": "daily-digest",
-            "role": role,
-            "details": {"items": items},
-            "created_at": now,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "urgent": False,
-            "calendar": calendar,
-        }
+    digests = [
+        Notify(
+            key=f"digest/{day}/{role}",
+            kind=MessageKind.DAILY_DIGEST,
+            stage=None,
+            task=None,
+            role=role,
+            calendar=calendar,
+            details={"items": items},
+        )
         for role in roles
     ]
     with runtime.db.begin() as connection:
-        # RETURNING tells what this sweeper added: others running at the same time may have queued it first.
-        return sum(insert_if_missing(connection, outbox, row, "key") for row in rows)
+        # Counts what this sweeper added: others running at the same time may have queued it first.
+        return len(queue_messages(connection, [(None, digest) for digest in digests], now))

@@ -1,0 +1,243 @@
+"""The outbox table: messages queued (by this module only), claimed for sending, and their outcomes recorded.
+
+Delivery decides what an outcome means (notify/outcomes.py); this module only reads and writes the rows. Every
+write about a message's delivery bumps its case's revision, so the DSP view republishes the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Row, and_, false, func, not_, or_, select, update
+
+from workflows.engine.effects import Notify
+from workflows.engine.vocabulary import OutboxStatus
+from workflows.store.schema import cases, outbox
+from workflows.store.upsert import insert_new
+
+# (the id of the case it is about, or None for a partnership-wide message such as the daily digest; the message)
+CaseMessage = tuple[int | None, Notify]
+
+
+def queue_messages(connection: Connection, messages: Iterable[CaseMessage], now: datetime) -> list[str]:
+    """Put messages in the outbox, due at once, in one statement; return the keys this call queued.
+
+    A key already queued is skipped: a retried step or a second sweeper queues nothing twice. The one writer of
+    outbox rows, so that every message (an engine step's, the digest's) has the same shape.
+    """
+    return insert_new(connection, outbox, [_row(case_id, message, now) for case_id, message in messages], "key")
+
+
+def _row(case_id: int | None, message: Notify, now: datetime) -> dict[str, Any]:
+    return {
+        "key": message.key,
+        "case_id": case_id,
+        "kind": message.kind,
+        "stage": message.stage,
+        "task": message.task,
+        "role": message.role,
+        "agency": message.agency,
+        "assignee": message.assignee,
+        "copy_role": message.copy_role,
+        "due_at": message.due_at,
+        "urgent": message.urgent,
+        "calendar": message.calendar,
+        "details": message.details,
+        "created_at": now,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+    }
+
+
+def queued_keys(connection: Connection, keys: Iterable[str]) -> set[str]:
+    """Which of `keys` are in the outbox already (in any state)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return set()
+    return set(connection.execute(select(outbox.c.key).where(outbox.c.key.in_(wanted))).scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class SendingHours:
+    """The calendars in working hours now, and the calendar a message naming none waits for."""
+
+    open_calendars: frozenset[str]
+    default_calendar: str
+
+
+def _may_go_now(hours: SendingHours) -> ColumnElement[bool]:
+    """Urgent, or its calendar (the default one when it names none) is in working hours now. Never NULL, so
+    that its negation counts what waits."""
+    calendar = func.coalesce(outbox.c.calendar, hours.default_calendar)
+    in_hours = calendar.in_(sorted(hours.open_calendars)) if hours.open_calendars else false()
+    return or_(outbox.c.urgent.is_(True), in_hours)
+
+
+def claim_batch(
+    connection: Connection, now: datetime, limit: int, hold_until: datetime, hours: SendingHours
+) -> list[Row[Any]]:
+    """Pending messages due now that may go in these sending hours, locked against other deliverers until
+    `hold_until`; each with its case's reference and definition hash."""
+    ready = [
+        outbox.c.status == OutboxStatus.PENDING,
+        outbox.c.next_attempt_at <= now,
+        or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+        _may_go_now(hours),
+    ]
+    ids = [
+        row.id
+        for row in connection.execute(
+            select(outbox.c.id).where(and_(*ready)).order_by(outbox.c.id).limit(limit).with_for_update(skip_locked=True)
+        )
+    ]
+    if not ids:
+        return []
+    connection.execute(update(outbox).where(outbox.c.id.in_(ids)).values(claimed_until=hold_until))
+    query = (
+        select(outbox, cases.c.reference, cases.c.definition_hash)
+        .outerjoin(cases, cases.c.id == outbox.c.case_id)
+        .where(outbox.c.id.in_(ids))
+        .order_by(outbox.c.id)
+    )
+    return list(connection.execute(query))
+
+
+def _touch_case_of(connection: Connection, message_id: int) -> None:
+    """A message's outcome is part of its case's view: let the next sweep republish it."""
+    of_message = select(outbox.c.case_id).where(outbox.c.id == message_id).scalar_subquery()
+    connection.execute(update(cases).where(cases.c.id == of_message).values(revision=cases.c.revision + 1))
+
+
+def save_progress(connection: Connection, message_id: int, recipients: dict[str, str]) -> None:
+    """Each recipient's outcome so far, so that a crash resends only to those not yet served."""
+    connection.execute(update(outbox).where(outbox.c.id == message_id).values(recipients=recipients))
+
+
+def record_finished(
+    connection: Connection,
+    message_id: int,
+    status: OutboxStatus,
+    sent_at: datetime | None,
+    recipients: dict[str, str],
+    error: str | None,
+) -> None:
+    """A message every recipient has an outcome for: its status, released, one more attempt counted."""
+    connection.execute(
+        update(outbox)
+        .where(outbox.c.id == message_id)
+        .values(
+            status=status,
+            sent_at=sent_at,
+            recipients=recipients,
+            claimed_until=None,
+            error=error,
+            attempts=outbox.c.attempts + 1,
+        )
+    )
+    _touch_case_of(connection, message_id)
+
+
+def record_failed(connection: Connection, message_id: int, reason: str) -> None:
+    """A message given up on."""
+    connection.execute(
+        update(outbox)
+        .where(outbox.c.id == message_id)
+        .values(status=OutboxStatus.FAILED, claimed_until=None, error=reason)
+    )
+    _touch_case_of(connection, message_id)
+
+
+def record_retry(connection: Connection, message_id: int, attempts: int, retry_at: datetime, reason: str) -> None:
+    """A message that failed for now: released, to be tried again at `retry_at`."""
+    connection.execute(
+        update(outbox)
+        .where(outbox.c.id == message_id)
+        .values(attempts=attempts, next_attempt_at=retry_at, claimed_until=None, error=reason)
+    )
+    _touch_case_of(connection, message_id)
+
+
+def release(connection: Connection, ids: list[int]) -> None:
+    """Claimed messages not tried after all (the connection was lost): another deliverer may take them now."""
+    if ids:
+        connection.execute(update(outbox).where(outbox.c.id.in_(ids)).values(claimed_until=None))
+
+
+def waiting_for_hours(connection: Connection, now: datetime, hours: SendingHours) -> int:
+    """Pending messages held back only because their calendar is outside working hours."""
+    query = (
+        select(func.count())
+        .select_from(outbox)
+        .where(outbox.c.status == OutboxStatus.PENDING, outbox.c.next_attempt_at <= now, not_(_may_go_now(hours)))
+    )
+    return connection.execute(query).scalar_one()
+
+
+def listing(connection: Connection, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest messages (optionally in one status), for `workflows outbox`."""
+    query = (
+        select(outbox, cases.c.reference)
+        .outerjoin(cases, cases.c.id == outbox.c.case_id)
+        .order_by(outbox.c.id.desc())
+        .limit(limit)
+    )
+    if status:
+        query = query.where(outbox.c.status == status)
+    return [
+        {
+            "key": row.key,
+            "kind": row.kind,
+            "reference": row.reference,
+            "stage": row.stage,
+            "task": row.task,
+            "role": row.role,
+            "status": row.status,
+            "attempts": row.attempts,
+            "created_at": row.created_at.isoformat(),
+            "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+            "recipients": row.recipients or {},
+            "error": row.error,
+        }
+        for row in connection.execute(query)
+    ]
+
+
+def case_messages(connection: Connection, case_id: int) -> list[Row[Any]]:
+    """A case's messages in the order they were queued: kind, stage, task, roles, status, when, any error. No
+    recipients: the case's timeline names roles, not people."""
+    query = (
+        select(
+            outbox.c.kind,
+            outbox.c.stage,
+            outbox.c.task,
+            outbox.c.role,
+            outbox.c.copy_role,
+            outbox.c.status,
+            outbox.c.created_at,
+            outbox.c.error,
+        )
+        .where(outbox.c.case_id == case_id)
+        .order_by(outbox.c.id)
+    )
+    return list(connection.execute(query))
+
+
+def delivery_problems(connection: Connection, since: datetime | None = None) -> dict[tuple[int, str, str], list[str]]:
+    """Delivery problems per item (case id, stage, task), for the overdue report.
+
+    Messages with an error are few, so they are read whole rather than matched against a list of open cases
+    (a list that, in a national deployment, is longer than a statement may carry).
+    """
+    query = select(outbox.c.case_id, outbox.c.stage, outbox.c.task, outbox.c.kind, outbox.c.error).where(
+        outbox.c.error.is_not(None), outbox.c.case_id.is_not(None)
+    )
+    if since is not None:
+        query = query.where(outbox.c.created_at >= since)
+    found: dict[tuple[int, str, str], list[str]] = {}
+    for row in connection.execute(query):
+        found.setdefault((row.case_id, row.stage or "", row.task or ""), []).append(f"{row.kind}: {row.error}")
+    return found
