@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import email
 import email.policy
+import functools
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import textwrap
 import threading
+import types
 import uuid
 from dataclasses import dataclass, field
 from email.message import Message
@@ -18,8 +22,19 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
+TESTS = REPO / "tests"
+
+# Hypothesis profiles. `default` (make test) is Hypothesis's own, as thorough as each test asks for; `fast`
+# (make test-fast sets HYPOTHESIS_PROFILE=fast) runs at most FAST_EXAMPLES examples a property, even where a test
+# asks for more with its own @settings, and sets no deadline (a machine busy with other work is no failure): an
+# edit-loop smoke run of every property, not a search.
+FAST_EXAMPLES = 10
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+settings.register_profile("fast", max_examples=FAST_EXAMPLES, deadline=None)
+settings.load_profile(HYPOTHESIS_PROFILE)
 
 # What a test needs, as markers, so `make test-fast` can leave out the slow parts: derived from its fixtures.
 _MARKED_BY_FIXTURE = {
@@ -27,6 +42,71 @@ _MARKED_BY_FIXTURE = {
     "prefect_server": "prefect",
     "chromium_at": "browser",
 }
+# A test that starts processes (the `workflows` command, rival sweepers, kill -9, a wheel build) takes seconds:
+# `slow`. Derived from the code: the test, its fixtures, or a function or class of the test suite they call (three
+# calls deep) names subprocess or multiprocessing. A test that hides it deeper is marked `slow` by hand.
+_SPAWNING_MODULES = frozenset({"subprocess", "multiprocessing"})
+_CALLS_DEEP = 3
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: starts processes (derived in tests/conftest.py from the code); make test-fast leaves it out"
+    )
+
+
+def _names_in(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):  # nested functions, lambdas, comprehensions
+            names |= _names_in(constant)
+    return names
+
+
+def _ours(value) -> bool:
+    """A function or class of this test suite (a test module, a conftest or a helper beside them)."""
+    module = sys.modules.get(getattr(value, "__module__", None) or "")
+    return TESTS in Path(getattr(module, "__file__", None) or "/").parents
+
+
+@functools.cache
+def _starts_processes(value, depth: int = _CALLS_DEEP) -> bool:
+    if isinstance(value, type):
+        return any(_starts_processes(member, depth) for member in vars(value).values() if callable(member))
+    value = getattr(getattr(value, "hypothesis", None), "inner_test", value)  # a @given test: the test itself
+    code, namespace = getattr(value, "__code__", None), getattr(value, "__globals__", {})
+    if code is None:
+        return False
+    for name in _names_in(code):
+        if name in _SPAWNING_MODULES:  # a module imported inside the function
+            return True
+        found = namespace.get(name)
+        module = found.__name__ if isinstance(found, types.ModuleType) else getattr(found, "__module__", None)
+        if isinstance(module, str) and module.partition(".")[0] in _SPAWNING_MODULES:
+            return True
+        ours = isinstance(found, types.FunctionType | type) and _ours(found)
+        if depth and ours and _starts_processes(found, depth - 1):
+            return True
+    return False
+
+
+def _is_slow(item) -> bool:
+    fixtures = getattr(item, "_fixtureinfo", None)
+    definitions = fixtures.name2fixturedefs.values() if fixtures else ()
+    functions = [getattr(item, "function", None)] + [d.func for defs in definitions for d in defs if _ours(d.func)]
+    return any(function is not None and _starts_processes(function) for function in functions)
+
+
+def _at_most(limit: int, item) -> None:
+    """Hold a Hypothesis test to `limit` examples, its own @settings (or a state machine's) included."""
+    function = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
+    own = getattr(function, "_hypothesis_internal_use_settings", None)
+    if isinstance(own, settings) and own.max_examples > limit:
+        function._hypothesis_internal_use_settings = settings(own, max_examples=limit)
+    cls = getattr(item, "cls", None)
+    machine = getattr(cls, "settings", None)
+    if isinstance(machine, settings) and machine.max_examples > limit:
+        cls.settings = settings(machine, max_examples=limit)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -38,6 +118,11 @@ def pytest_collection_modifyitems(config, items) -> None:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("db_url") == "postgresql":
             item.add_marker("postgres")
+        if _is_slow(item):
+            item.add_marker("slow")
+        if HYPOTHESIS_PROFILE == "fast":
+            _at_most(FAST_EXAMPLES, item)
+
 
 MINIMAL_CONFIG = {
     "partnership.yaml": """
@@ -215,12 +300,30 @@ def set_clock(monkeypatch):
     return set_to
 
 
-@pytest.fixture
-def shipped_runtime(db_url):
-    """The shipped config and process library on a fresh database."""
+@pytest.fixture(scope="session")
+def _shipped_template(tmp_path_factory):
+    """The shipped config and library opened once (Runtime.open) on an SQLite file migrated once, for copying."""
     from workflows.operations.runtime import Runtime
 
-    runtime = Runtime.open(REPO / "config", REPO / "processes", db_url)
+    database = tmp_path_factory.mktemp("shipped") / "template.db"
+    runtime = Runtime.open(REPO / "config", REPO / "processes", f"sqlite:///{database}")
+    runtime.db.dispose()  # every connection closed: the file is the whole, migrated, empty database
+    return runtime, database
+
+
+@pytest.fixture
+def shipped_runtime(db_url, _shipped_template):
+    """The shipped config and process library on a fresh database.
+
+    A deep copy of a runtime opened once per session (a test may change its library); on SQLite the fresh
+    database is a copy of an empty one migrated once. Loading and migrating for every test cost most of a second.
+    """
+    from workflows.store.database import open_database
+
+    template, database = _shipped_template
+    if db_url.startswith("sqlite:///"):
+        shutil.copyfile(database, db_url.removeprefix("sqlite:///"))
+    runtime = copy.deepcopy(template, {id(template.db): open_database(db_url)})
     yield runtime
     runtime.db.dispose()
 

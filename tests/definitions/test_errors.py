@@ -6,42 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from definition_texts import GOOD
 
 from workflows.definitions.library import load_library
 from workflows.yamlsource import YamlSourceError
-
-GOOD = """\
-id: demo
-title: Demo process
-version: 1
-calendar: partnership
-reference: "DM-{year}-{seq:3}"
-facts:
-  notified_on: {type: date, required: true}
-  agencies: {type: agency-list, from_directory: {audit: section-11}}
-stages:
-  gather:
-    title: Gather returns
-    owner: agency-safeguarding-lead
-    for_each: agencies
-    due: {in: 10 working days, from: "fact:notified_on"}
-    reminders: {before: [2 working days], overdue_every: 1 working day}
-    escalation:
-      - {after: 1 working day, notify: business-manager}
-  decide:
-    title: Decide
-    owner: dsp-local-authority
-    after: [gather]
-    due: {in: 5 working days, from: "stage:gather"}
-    decision:
-      options:
-        more: {label: Look further, then: [follow-up]}
-        done: {label: Nothing more}
-  follow-up:
-    title: Follow up
-    owner: business-manager
-    due: {in: 1 month, from: opened}
-"""
 
 
 def problems_for(tmp_path: Path, config, text: str, name: str = "demo") -> list[str]:
@@ -55,22 +23,12 @@ def problems_for(tmp_path: Path, config, text: str, name: str = "demo") -> list[
     return []
 
 
-def test_the_good_definition_has_no_problems(tmp_path, minimal_config):
-    assert problems_for(tmp_path, minimal_config, GOOD) == []
-
-
 def test_bad_yaml_gives_line_and_column(tmp_path, minimal_config):
     text = GOOD.replace("title: Gather returns", "title: [Gather returns")
     problems = problems_for(tmp_path, minimal_config, text)
     assert len(problems) == 1
     assert problems[0].startswith(str(tmp_path / "processes" / "demo.yaml") + ":")
     assert "bad YAML" in problems[0]
-
-
-def test_misspelt_key_points_at_the_key_and_suggests_the_right_one(tmp_path, minimal_config):
-    text = GOOD.replace("    for_each: agencies\n", "    for_each: agencies\n    reminder: {on_due_day: true}\n")
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert problem.endswith(":14:5: unknown key 'reminder' (did you mean 'reminders'?)")
 
 
 def test_unknown_key_like_no_known_one_lists_the_allowed_keys(tmp_path, minimal_config):
@@ -80,120 +38,206 @@ def test_unknown_key_like_no_known_one_lists_the_allowed_keys(tmp_path, minimal_
     assert "reminders" in problem and "escalation" in problem
 
 
-def test_bad_duration_says_what_to_write(tmp_path, minimal_config):
-    text = GOOD.replace("in: 10 working days", "in: 10 wrking days")
+def edited(*replacements: tuple[str, str], append: str = "") -> str:
+    """GOOD with each `(old, new)` replaced (`old` must be there, so no case tests GOOD by mistake), then `append`."""
+    text = GOOD
+    for old, new in replacements:
+        assert old in text, f"not in GOOD: {old!r}"
+        text = text.replace(old, new)
+    return text + append
+
+
+ACCEPTED = [
+    pytest.param(GOOD, id="the-good-definition"),
+    pytest.param(
+        edited(
+            ("more: {label: Look further", "yes: {label: Look further"),
+            ("done: {label: Nothing more}", "no: {label: Nothing more}"),
+        ),
+        id="yes-and-no-stay-strings",
+    ),
+    pytest.param(
+        edited(("due: {in: 1 month, from: opened}", 'due: {in: 1 month, from: "stage:gather"}')),
+        id="anchor-on-a-stage-that-always-finishes-first",  # gather always finishes before decide
+    ),
+    pytest.param(
+        edited(("notify: business-manager}", "notify: agency-safeguarding-lead}")),
+        id="escalating-to-the-lead-of-the-tasks-own-agency",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", ACCEPTED)
+def test_a_sound_definition_has_no_problems(tmp_path, minimal_config, text):
+    assert problems_for(tmp_path, minimal_config, text) == []
+
+
+# (the edited definition, what its one problem contains, how it ends): each case has exactly one problem.
+ONE_PROBLEM = [
+    pytest.param(
+        edited(("    for_each: agencies\n", "    for_each: agencies\n    reminder: {on_due_day: true}\n")),
+        (),
+        ":14:5: unknown key 'reminder' (did you mean 'reminders'?)",
+        id="misspelt-key-points-at-the-key-and-suggests-the-right-one",
+    ),
+    pytest.param(
+        edited(("in: 10 working days", "in: 10 wrking days")),
+        (":14:", "unknown unit 'wrking days'"),
+        "",
+        id="bad-duration-says-what-to-write",
+    ),
+    pytest.param(
+        edited(("in: 5 working days", "in: 5 days")),
+        (":22:", "write 'working days' or 'calendar days'"),
+        "",
+        id="ambiguous-days-is-rejected",
+    ),
+    pytest.param(
+        edited(("notify: business-manager", "notify: head-of-everything")),
+        (":17:", "unknown role 'head-of-everything'"),
+        "",
+        id="unknown-role",
+    ),
+    pytest.param(
+        edited(("    for_each: agencies\n", "")),
+        (":12:12: ", "held per agency"),
+        "",
+        id="agency-role-without-an-agency",
+    ),
+    pytest.param(
+        edited(('from: "fact:notified_on"', 'from: "fact:notified"')),
+        (":14:", "unknown fact 'notified'"),
+        "",
+        id="unknown-fact-reference",
+    ),
+    pytest.param(
+        edited(('from: "fact:notified_on"', 'from: "fact:agencies"')),
+        ("needs a date or datetime fact, but 'agencies' is agency-list",),
+        "",
+        id="anchor-fact-must-be-a-date",
+    ),
+    pytest.param(
+        # `wrap-up` waits for `follow-up` (option "more") and `close-out` (option "done") of the same
+        # decision: only one option is ever taken, so it can never open.
+        edited(
+            ("done: {label: Nothing more}", "done: {label: Nothing more, then: [close-out]}"),
+            append=(
+                "  close-out:\n    title: Close out\n    owner: business-manager\n    due: {in: 1 week}\n"
+                "  wrap-up:\n    title: Wrap up\n    owner: business-manager\n    due: {in: 1 week}\n"
+                "    after: [follow-up, close-out]\n"
+            ),
+        ),
+        (":35:3: stage 'wrap-up' can never open",),
+        "",
+        id="stage-waiting-for-two-options-of-one-decision-is-unreachable",
+    ),
+    pytest.param(
+        edited(
+            (
+                "more: {label: Look further, then: [follow-up]}",
+                "more: {label: Look further, then: [follow-up], starts: no-such-process}",
+            )
+        ),
+        (":25:", "starts unknown process 'no-such-process'"),
+        "",
+        id="decision-option-starting-an-unknown-process",
+    ),
+    pytest.param(
+        edited(
+            ('    due: {in: 5 working days, from: "stage:gather"}', "    due: {in: 5 working days}"),
+            ("due: {in: 1 month, from: opened}", 'due: {in: 1 month, from: "stage:island"}'),
+        ),
+        ("unknown stage 'island'",),
+        "",
+        id="anchor-on-a-stage-that-may-not-have-finished",
+    ),
+    pytest.param(
+        edited(("    title: Decide\n", "    title: Decide\n    title: Decide again\n")),
+        (":20:5: duplicate key 'title'",),
+        "",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        edited(append="triggers:\n  - event: x\n    when: {fact: notified_on}\n"),
+        ("exactly one comparison",),
+        "",
+        id="condition-needs-exactly-one-form",
+    ),
+    pytest.param(
+        edited(append="    escalation: [{after: 1 week, notify: agency-safeguarding-lead}]\n"),
+        ("held per agency, but this stage names no agency",),
+        "",
+        id="escalating-to-an-agency-role-needs-an-agency",
+    ),
+    pytest.param(
+        edited(
+            (
+                "    for_each: agencies\n",
+                "    for_each: agencies\n    decision: {options: {a: {label: A}, b: {label: B}}}\n",
+            )
+        ),
+        (":14:15: ", "cannot take a decision"),
+        "",
+        id="fanned-out-stage-cannot-decide",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "contains", "ends_with"), ONE_PROBLEM)
+def test_one_mistake_is_one_problem_saying_where_and_what(tmp_path, minimal_config, text, contains, ends_with):
     (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert ":14:" in problem and "unknown unit 'wrking days'" in problem
+    for fragment in contains:
+        assert fragment in problem
+    assert problem.endswith(ends_with)
 
 
-def test_ambiguous_days_is_rejected(tmp_path, minimal_config):
-    text = GOOD.replace("in: 5 working days", "in: 5 days")
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert ":22:" in problem and "write 'working days' or 'calendar days'" in problem
+# (the edited definition, groups of fragments): for each group, some problem contains all of its fragments.
+SOME_PROBLEMS = [
+    pytest.param(
+        edited(("after: [gather]", "after: [gathr]")),
+        [(":21:13: ", "unknown stage 'gathr'")],
+        id="unknown-stage-reference",
+    ),
+    pytest.param(
+        edited(("    for_each: agencies\n", "    for_each: agencies\n    after: [decide]\n")),
+        [("dependency cycle: gather -> decide -> gather",)],
+        id="dependency-cycle",
+    ),
+    pytest.param(
+        edited(
+            append=textwrap.indent(
+                "island:\n  title: Island\n  owner: business-manager\n  due: {in: 1 week}\n"
+                "  decision:\n    options:\n      a: {label: A, then: [lagoon]}\n      b: {label: B}\n"
+                "lagoon:\n  title: Lagoon\n  owner: business-manager\n  due: {in: 1 week}\n"
+                "  decision:\n    options:\n      a: {label: A, then: [island]}\n      b: {label: B}\n",
+                "  ",
+            )
+        ),
+        [("dependency cycle",)],
+        id="unreachable-stage",
+    ),
+    pytest.param(
+        edited(
+            append=(
+                "triggers:\n"
+                "  - event: something-happened\n"
+                "    when:\n"
+                "      any:\n"
+                "        - {fact: nope, equals: true}\n"
+                "        - {fact: notified_on, at_least: 3}\n"
+            )
+        ),
+        [(":35:18: unknown fact 'nope'",), (":36:41: at_least compares numbers",)],
+        id="trigger-condition-on-unknown-fact-and-wrong-type",
+    ),
+]
 
 
-def test_unknown_role(tmp_path, minimal_config):
-    text = GOOD.replace("notify: business-manager", "notify: head-of-everything")
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert ":17:" in problem and "unknown role 'head-of-everything'" in problem
-
-
-def test_agency_role_without_an_agency_is_reported(tmp_path, minimal_config):
-    text = GOOD.replace("    for_each: agencies\n", "")
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert ":12:12: " in problem and "held per agency" in problem
-
-
-def test_unknown_stage_reference(tmp_path, minimal_config):
-    text = GOOD.replace("after: [gather]", "after: [gathr]")
+@pytest.mark.parametrize(("text", "groups"), SOME_PROBLEMS)
+def test_each_mistake_is_reported_among_the_problems(tmp_path, minimal_config, text, groups):
     problems = problems_for(tmp_path, minimal_config, text)
-    assert any(":21:13: " in p and "unknown stage 'gathr'" in p for p in problems)
-
-
-def test_unknown_fact_reference(tmp_path, minimal_config):
-    text = GOOD.replace('from: "fact:notified_on"', 'from: "fact:notified"')
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert ":14:" in problem and "unknown fact 'notified'" in problem
-
-
-def test_anchor_fact_must_be_a_date(tmp_path, minimal_config):
-    text = GOOD.replace('from: "fact:notified_on"', 'from: "fact:agencies"')
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert "needs a date or datetime fact, but 'agencies' is agency-list" in problem
-
-
-def test_dependency_cycle(tmp_path, minimal_config):
-    text = GOOD.replace("    for_each: agencies\n", "    for_each: agencies\n    after: [decide]\n")
-    problems = problems_for(tmp_path, minimal_config, text)
-    assert any("dependency cycle: gather -> decide -> gather" in p for p in problems)
-
-
-def test_unreachable_stage(tmp_path, minimal_config):
-    text = GOOD + textwrap.indent(
-        "island:\n  title: Island\n  owner: business-manager\n  due: {in: 1 week}\n"
-        "  decision:\n    options:\n      a: {label: A, then: [lagoon]}\n      b: {label: B}\n"
-        "lagoon:\n  title: Lagoon\n  owner: business-manager\n  due: {in: 1 week}\n"
-        "  decision:\n    options:\n      a: {label: A, then: [island]}\n      b: {label: B}\n",
-        "  ",
-    )
-    problems = problems_for(tmp_path, minimal_config, text)
-    assert any("dependency cycle" in p for p in problems)
-
-
-def test_stage_waiting_for_two_options_of_one_decision_is_unreachable(tmp_path, minimal_config):
-    # `wrap-up` waits for `follow-up` (option "more") and `close-out` (option "done") of the same
-    # decision: only one option is ever taken, so it can never open.
-    text = GOOD.replace("done: {label: Nothing more}", "done: {label: Nothing more, then: [close-out]}") + (
-        "  close-out:\n    title: Close out\n    owner: business-manager\n    due: {in: 1 week}\n"
-        "  wrap-up:\n    title: Wrap up\n    owner: business-manager\n    due: {in: 1 week}\n"
-        "    after: [follow-up, close-out]\n"
-    )
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert ":35:3: stage 'wrap-up' can never open" in problem
-
-
-def test_decision_option_starting_an_unknown_process(tmp_path, minimal_config):
-    text = GOOD.replace(
-        "more: {label: Look further, then: [follow-up]}",
-        "more: {label: Look further, then: [follow-up], starts: no-such-process}",
-    )
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert ":25:" in problem and "starts unknown process 'no-such-process'" in problem
-
-
-def test_anchor_on_a_stage_that_may_not_have_finished(tmp_path, minimal_config):
-    text = GOOD.replace("due: {in: 1 month, from: opened}", 'due: {in: 1 month, from: "stage:gather"}')
-    assert problems_for(tmp_path, minimal_config, text) == []  # gather always finishes before decide
-    text = GOOD.replace('    due: {in: 5 working days, from: "stage:gather"}', "    due: {in: 5 working days}")
-    text = text.replace("due: {in: 1 month, from: opened}", 'due: {in: 1 month, from: "stage:island"}')
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert "unknown stage 'island'" in problem
-
-
-def test_duplicate_key(tmp_path, minimal_config):
-    text = GOOD.replace("    title: Decide\n", "    title: Decide\n    title: Decide again\n")
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert ":20:5: duplicate key 'title'" in problem
-
-
-def test_trigger_condition_on_unknown_fact_and_wrong_type(tmp_path, minimal_config):
-    text = GOOD + (
-        "triggers:\n"
-        "  - event: something-happened\n"
-        "    when:\n"
-        "      any:\n"
-        "        - {fact: nope, equals: true}\n"
-        "        - {fact: notified_on, at_least: 3}\n"
-    )
-    problems = problems_for(tmp_path, minimal_config, text)
-    assert any(":35:18: unknown fact 'nope'" in p for p in problems)
-    assert any(":36:41: at_least compares numbers" in p for p in problems)
-
-
-def test_condition_needs_exactly_one_form(tmp_path, minimal_config):
-    text = GOOD + "triggers:\n  - event: x\n    when: {fact: notified_on}\n"
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert "exactly one comparison" in problem
+    for fragments in groups:
+        assert any(all(fragment in p for fragment in fragments) for p in problems), fragments
 
 
 def test_all_problems_in_all_files_at_once(tmp_path, minimal_config):
@@ -210,13 +254,6 @@ def test_all_problems_in_all_files_at_once(tmp_path, minimal_config):
 def test_id_must_match_file_name(tmp_path, minimal_config):
     (problem,) = problems_for(tmp_path, minimal_config, GOOD, name="elsewhere")
     assert ":1:5: id 'demo' must match the file name 'elsewhere'" in problem
-
-
-def test_yes_and_no_stay_strings(tmp_path, minimal_config):
-    text = GOOD.replace("more: {label: Look further", "yes: {label: Look further").replace(
-        "done: {label: Nothing more}", "no: {label: Nothing more}"
-    )
-    assert problems_for(tmp_path, minimal_config, text) == []
 
 
 @pytest.mark.parametrize(
@@ -267,24 +304,6 @@ def test_started_process_gets_its_required_facts_of_the_right_type(tmp_path, min
     assert any("requires fact 'decided_on': hand it over under 'facts'" in p for p in problems)
     assert any("'notified_on' is date but follow-on's 'origin' is text" in p for p in problems)
     assert any("3 is not a boolean value for 'urgent'" in p for p in problems)
-
-
-def test_escalating_to_an_agency_role_needs_an_agency(tmp_path, minimal_config):
-    fan_out = GOOD.replace("notify: business-manager}", "notify: agency-safeguarding-lead}")
-    assert problems_for(tmp_path, minimal_config, fan_out) == []  # the lead of the task's own agency
-    text = GOOD + "      escalation: [{after: 1 week, notify: agency-safeguarding-lead}]\n"
-    text = text.replace("      escalation: [", "    escalation: [")
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert "held per agency, but this stage names no agency" in problem
-
-
-def test_fanned_out_stage_cannot_decide(tmp_path, minimal_config):
-    text = GOOD.replace(
-        "    for_each: agencies\n",
-        "    for_each: agencies\n    decision: {options: {a: {label: A}, b: {label: B}}}\n",
-    )
-    (problem,) = problems_for(tmp_path, minimal_config, text)
-    assert ":14:15: " in problem and "cannot take a decision" in problem
 
 
 def test_a_value_fitting_no_member_of_a_union_is_one_problem_showing_it_as_written(tmp_path, minimal_config):

@@ -41,12 +41,6 @@ START = at("2026-12-18T10:00:00+00:00")  # Friday before Christmas
 
 
 @pytest.fixture
-def definition(demo) -> Definition:
-    process, rules = demo
-    return Definition(process, rules, "hash-1")
-
-
-@pytest.fixture
 def started(definition):
     facts = {"notified_on": date(2026, 12, 18), "agencies": ["city-council", "police"], "child_name": "Secret Name"}
     return start_case(definition, "DM-2026-001", facts, START)

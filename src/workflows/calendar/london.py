@@ -1,6 +1,6 @@
 """All wall times are Europe/London; this module is the one place that says so."""
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -42,3 +42,12 @@ def short_deadline(moment: datetime, *, with_time: bool = False) -> str:
 def london_wall_time(day: date, at: time) -> datetime:
     """The instant the London clock shows `at` on `day` (fold=0 picks the first of a repeated hour)."""
     return datetime.combine(day, at, tzinfo=LONDON)
+
+
+def hours_later(moment: datetime, hours: float) -> datetime:
+    """`hours` of elapsed time after `moment` (before it, if negative), in London time.
+
+    Aware arithmetic in one zone is wall-clock arithmetic: 12 hours after 21:00 BST on the night the clocks go
+    back would be 09:00 GMT, 13 hours later. Counting in UTC keeps hours exact across the change.
+    """
+    return to_london(to_london(moment).astimezone(UTC) + timedelta(hours=hours))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from workflows.calendar.deadlines import Deadline, anchor_instant
 from workflows.calendar.durations import Duration, Unit, parse_duration
-from workflows.calendar.london import to_london
+from workflows.calendar.london import hours_later, to_london
 from workflows.calendar.rules import TimingRules
 from workflows.definitions.graph import StageGraph
 from workflows.definitions.model import FactType, Process, Stage
@@ -520,7 +520,7 @@ class _Step:
         """Move an open stage's deadline later by `amount`, as approved: timers, notices and audit."""
         current = self.deadline_of(self.state.stages[stage_id])
         if amount.unit is Unit.HOURS:
-            extended = Deadline(to_london(current.at + timedelta(hours=amount.amount)), None)
+            extended = Deadline(hours_later(current.at, amount.amount), None)
         else:
             at = offset_from(current, amount, self.rules, sign=1, at=self.rules.day_ends_at)
             extended = Deadline(at, at.date())

@@ -15,7 +15,7 @@ from enum import StrEnum
 from workflows.calendar.counting import Counting
 from workflows.calendar.deadlines import Deadline, add_months, anchor_day, anchor_instant
 from workflows.calendar.durations import Duration, Unit
-from workflows.calendar.london import london_wall_time, to_london
+from workflows.calendar.london import hours_later, london_wall_time, to_london
 from workflows.calendar.rules import TimingRules
 from workflows.definitions.model import EscalationStep, Stage
 
@@ -31,7 +31,7 @@ def stage_deadline(stage: Stage, anchor: date | datetime, rules: TimingRules) ->
         return Deadline(london_wall_time(day, rules.day_ends_at), day)
     if due.before is not None:
         if due.before.is_elapsed_time:
-            return Deadline(to_london(anchor_instant(anchor) - timedelta(hours=due.before.amount)), None)
+            return Deadline(hours_later(anchor_instant(anchor), -due.before.amount), None)
         day = _shift_day(rules, anchor_day(anchor), due.before, -1)
         return Deadline(london_wall_time(day, rules.day_ends_at), day)
     assert due.in_ is not None
@@ -57,7 +57,7 @@ def _shift_day(rules: TimingRules, day: date, amount: Duration, sign: int) -> da
 def offset_from(deadline: Deadline, amount: Duration, rules: TimingRules, *, sign: int, at: time) -> datetime:
     """`amount` after (sign=1) or before (sign=-1) a deadline; day units land at wall time `at`."""
     if amount.unit is Unit.HOURS:
-        return to_london(deadline.at + sign * timedelta(hours=amount.amount))
+        return hours_later(deadline.at, sign * amount.amount)
     base = deadline.day or to_london(deadline.at).date()
     return london_wall_time(_shift_day(rules, base, amount, sign), at)
 
@@ -80,7 +80,7 @@ def overdue_reminder_time(stage: Stage, deadline: Deadline, rules: TimingRules, 
     if every is None:
         return None
     if every.unit is Unit.HOURS:
-        return to_london(first + timedelta(hours=every.amount * (number - 1)))
+        return hours_later(first, every.amount * (number - 1))
     base = Deadline(at=first, day=first.date())
     return offset_from(base, Duration(every.amount * (number - 1), every.unit), rules, sign=1, at=rules.day_starts_at)
 
