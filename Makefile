@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 
-.PHONY: run test test-fast test-live browser bench lock clean
+.PHONY: run test test-fast test-live browser assets bench lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
@@ -15,7 +15,18 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m pip check
 	touch $(STAMP)
 
-run: $(STAMP)
+# The task pages' stylesheet: GOV.UK Frontend's Sass (and axe-core for the page tests) from the npm registry at the
+# versions package-lock.json pins, compiled with Arial (the pages are not on GOV.UK). Without it the pages work unstyled.
+FRONTEND := src/workflows/web/frontend
+ASSETS := $(FRONTEND)/build/app.css
+
+$(ASSETS): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(FRONTEND)/app.scss
+	cd $(FRONTEND) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	cd $(FRONTEND) && npm run --silent build
+
+assets: $(ASSETS)
+
+run: $(STAMP) $(ASSETS)
 	$(VENV)/bin/workflows up
 
 # The store tests run on SQLite and on PostgreSQL; this machine's PostgreSQL unless told otherwise.
@@ -27,17 +38,23 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 
 # Everything, the live test of the main job (`workflows up` with its scheduler and mail sink) included.
-test: $(STAMP) browser
+test: $(STAMP) browser $(ASSETS)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
-# The edit loop: the pure and SQLite tests, without PostgreSQL, Prefect, Chromium or the live test.
+# The edit loop (under 30 s): the pure and SQLite tests, stopping at the first failure. It leaves out what
+# `make test` runs besides: PostgreSQL (marker postgres), Prefect (prefect), Chromium (browser), the live test
+# (live), and every test that starts processes (slow: the `workflows` command as a subprocess in tests/cli,
+# rival sweepers, kill -9 and fault tests, the wheel build). Each Hypothesis property runs at most 10 examples
+# (profile `fast`, tests/conftest.py) instead of its usual 100 or the count it asks for. Bytecode is cached even
+# where the shell sets PYTHONDONTWRITEBYTECODE: compiling and rewriting every module again costs seconds a run.
 test-fast: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -m "not postgres and not prefect and not browser and not live" -x
+	PYTHONDONTWRITEBYTECODE= HYPOTHESIS_PROFILE=fast \
+	  $(PY) -m pytest -m "not postgres and not prefect and not browser and not live and not slow" -x
 
 # Only the live test: the main job run as a user runs it.
-test-live: $(STAMP) browser
+test-live: $(STAMP) browser $(ASSETS)
 	$(PY) -m pytest -m live
 
 bench: $(STAMP)
@@ -55,4 +72,4 @@ lock:
 	@echo "wrote $(LOCK); run make test before committing it"
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info
+	rm -rf $(VENV) build src/*.egg-info $(FRONTEND)/node_modules $(FRONTEND)/build

@@ -21,12 +21,6 @@ CHAIR = frozenset({"partnership-chair"})
 
 
 @pytest.fixture
-def definition(demo) -> Definition:
-    process, rules = demo
-    return Definition(process, rules, "hash-1")
-
-
-@pytest.fixture
 def started(definition):
     facts = {"notified_on": date(2026, 12, 18), "agencies": ["city-council", "police"], "child_name": "Secret Name"}
     state, _ = start_case(definition, "DM-2026-001", facts, START)

@@ -15,8 +15,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from workflows import clock
 from workflows.calendar.london import LONDON
 from workflows.engine.commands import Complete
 from workflows.operations import cases
@@ -56,20 +57,18 @@ runtime.db.dispose()
 # A process that takes the sweeper's lease exactly as a sweeper does, holds it until told, then releases it.
 LEASE_HOLDER = """
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 from workflows.operations.runtime import Runtime
-from workflows.operations.sweeper import LEASE_LENGTH, SWEEPER_LEASE
-from workflows.store.leases import release_lease, take_lease
+from workflows.operations.sweeper import LeaseHeld, release_sweeper_lease, take_sweeper_lease
 config, processes, url, now, holder = sys.argv[1:6]
-now = datetime.fromisoformat(now)
 runtime = Runtime.open(Path(config), Path(processes), url)
-with runtime.db.begin() as connection:
-    taken = take_lease(connection, SWEEPER_LEASE, holder, now, now + LEASE_LENGTH)
-print("taken" if taken else "refused", flush=True)  # once committed
+try:
+    take_sweeper_lease(runtime, holder)
+    print("taken", flush=True)  # once committed
+except LeaseHeld:
+    print("refused", flush=True)
 sys.stdin.readline()
-with runtime.db.begin() as connection:
-    release_lease(connection, SWEEPER_LEASE, holder)
+release_sweeper_lease(runtime, holder)
 print("released", flush=True)
 runtime.db.dispose()
 """
@@ -275,9 +274,11 @@ def test_sqlite_lease_of_a_vanished_sweeper_expires(tmp_path: Path):
         assert read_line(holder) == "taken"
         holder.kill()  # dies holding the lease
         holder.wait(timeout=STARTUP_TIMEOUT)
-        with pytest.raises(LeaseHeld):
-            tick(runtime, SWEEP_AT + LEASE_LENGTH - timedelta(seconds=1), holder="next")
-        tick(runtime, SWEEP_AT + LEASE_LENGTH + timedelta(seconds=1), holder="next")
+        with pytest.raises(LeaseHeld):  # the lease lasts LEASE_LENGTH of real time, whatever the sweep's moment
+            tick(runtime, SWEEP_AT + LEASE_LENGTH + timedelta(days=1), holder="next")
+        with runtime.db.begin() as connection:  # LEASE_LENGTH of real time later, as the lease reads it
+            connection.execute(update(leases).values(expires_at=clock.wall_now() - timedelta(seconds=1)))
+        tick(runtime, SWEEP_AT, holder="next")
         with runtime.db.connect() as connection:
             assert connection.execute(select(func.count()).select_from(leases)).scalar_one() == 0
     finally:

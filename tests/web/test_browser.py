@@ -41,7 +41,9 @@ def test_open_the_emailed_link_mark_done_and_see_the_confirmation(web, smtp, set
     assert "Zebedee" not in chromium.page_source
     chromium.find_element(By.ID, "note").send_keys("Requests sent to every agency")
     chromium.find_element(By.ID, "mark-done").click()
-    panel = WebDriverWait(chromium, 10).until(expected_conditions.presence_of_element_located((By.CLASS_NAME, "panel")))
+    panel = WebDriverWait(chromium, 10).until(
+        expected_conditions.presence_of_element_located((By.CLASS_NAME, "govuk-panel"))
+    )
     assert "Recorded" in panel.text and "is recorded as done" in panel.text
     ARTEFACTS.mkdir(exist_ok=True)
     shot = ARTEFACTS / "mark-done-confirmation.png"

@@ -1,5 +1,6 @@
 """Working-day calendars, durations and statutory deadlines (Europe/London)."""
 
+from workflows.calendar.bounds import CalendarRangeError
 from workflows.calendar.counting import Counting
 from workflows.calendar.deadlines import Deadline, compute_deadline
 from workflows.calendar.durations import Duration, DurationError, Unit, parse_duration
@@ -8,6 +9,7 @@ from workflows.calendar.working_days import WorkingDayCalendar
 
 __all__ = [
     "LONDON",
+    "CalendarRangeError",
     "Counting",
     "Deadline",
     "Duration",

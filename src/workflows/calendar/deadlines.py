@@ -4,6 +4,7 @@ from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from workflows.calendar.bounds import CalendarRangeError, in_calendar
 from workflows.calendar.counting import Counting
 from workflows.calendar.durations import Duration, Unit
 from workflows.calendar.london import LONDON, london_wall_time, to_london
@@ -55,7 +56,22 @@ def compute_deadline(
     counting: Counting = Counting.NEXT_WORKING_DAY,
     day_ends_at: time = END_OF_DAY,
 ) -> Deadline:
-    counting = Counting(counting)
+    """The deadline `duration` after `anchor`; CalendarRangeError when the anchor or the answer lies outside the
+    calendar's range (calendar/bounds.py)."""
+    in_calendar(anchor)
+    try:
+        deadline = _deadline(duration, anchor, calendar, Counting(counting), day_ends_at)
+    except (OverflowError, ValueError) as error:
+        if isinstance(error, CalendarRangeError):
+            raise
+        raise CalendarRangeError() from None
+    in_calendar(deadline.day or deadline.at)
+    return deadline
+
+
+def _deadline(
+    duration: Duration, anchor: date | datetime, calendar: WorkingDayCalendar, counting: Counting, day_ends_at: time
+) -> Deadline:
     if duration.unit is Unit.HOURS:
         # Exact elapsed time: add in UTC so a DST change neither adds nor loses an hour.
         start = anchor_instant(anchor)

@@ -3,6 +3,7 @@
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 
+from workflows.calendar.bounds import in_calendar
 from workflows.calendar.counting import Counting
 
 _ONE_DAY = timedelta(days=1)
@@ -46,9 +47,9 @@ class WorkingDayCalendar:
         return self.non_working_reason(day) is None
 
     def next_working_day(self, day: date) -> date:
-        """The first working day strictly after `day`."""
-        day += _ONE_DAY
-        while not self.is_working_day(day):
+        """The first working day strictly after `day` (CalendarRangeError past the calendar's range)."""
+        day = in_calendar(day) + _ONE_DAY
+        while not self.is_working_day(in_calendar(day)):
             day += _ONE_DAY
         return day
 
@@ -72,9 +73,10 @@ class WorkingDayCalendar:
     def subtract_working_days(self, day: date, amount: int) -> date:
         """The working day `amount` working days before `day` (for reminders ahead of a deadline)."""
         counted = 0
+        in_calendar(day)
         while counted < amount:
             day -= _ONE_DAY
-            if self.is_working_day(day):
+            if self.is_working_day(in_calendar(day)):
                 counted += 1
         return day
 

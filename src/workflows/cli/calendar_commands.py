@@ -10,14 +10,17 @@ from workflows.cli.errors import UserError
 def _parse_from(text: str):
     from datetime import date, datetime
 
+    from workflows.calendar.bounds import YEARS, plausible
+
     if text == "today":
         return date.today()
     try:
-        if "T" in text or " " in text.strip():
-            return datetime.fromisoformat(text)
-        return date.fromisoformat(text)
+        anchor = datetime.fromisoformat(text) if "T" in text or " " in text.strip() else date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"--from {text!r} is not a date (YYYY-MM-DD) or ISO datetime") from None
+        raise UserError(f"--from {text[:40]!r} is not a date (YYYY-MM-DD) or ISO datetime") from None
+    if not plausible(anchor):
+        raise UserError(f"--from {text!r} is outside {YEARS}")
+    return anchor
 
 
 @click.command()
@@ -41,6 +44,7 @@ def _parse_from(text: str):
 def due(duration: str, start: str, counting: str, calendar_name: str, explain: bool) -> None:
     """When DURATION from --from falls due, e.g. workflows due "5 working days" --from 2026-12-18."""
     from workflows.calendar import (
+        CalendarRangeError,
         Counting,
         DurationError,
         WorkingDayCalendar,
@@ -65,7 +69,10 @@ def due(duration: str, start: str, counting: str, calendar_name: str, explain: b
         calendar = config.calendar(calendar_name)
         day_ends_at = config.day_ends_at(calendar_name)
     kwargs = {"day_ends_at": day_ends_at} if day_ends_at else {}
-    deadline = compute_deadline(amount, anchor, calendar, Counting(counting), **kwargs)
+    try:
+        deadline = compute_deadline(amount, anchor, calendar, Counting(counting), **kwargs)
+    except CalendarRangeError as error:
+        raise UserError(str(error)) from None
     click.echo(deadline.display())
     if explain:
         for day, reason in deadline.skipped:

@@ -32,7 +32,7 @@ def runtime(*, read_only: bool = False) -> Iterator[Runtime]:
     from workflows.yamlsource import YamlSourceError
 
     try:
-        yield Runtime.open(create=not read_only)
+        yield Runtime.open(create=not read_only, report=lambda line: click.echo(f"warning: {line}", err=True))
     except YamlSourceError as error:
         report_problems(error.problems)
     except DatabaseMissing as error:
@@ -284,10 +284,12 @@ def status(reference: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def overdue(as_json: bool) -> None:
     """Open items past due, and those at risk (due within the at-risk window)."""
+    from workflows.operations.reports import UNDELIVERED_WITHIN, undelivered
     from workflows.operations.reports import overdue as open_items
 
     with runtime(read_only=True) as rt:
         found = open_items(rt)
+        failed = [] if as_json else undelivered(rt)
     if as_json:
         click.echo(json.dumps([item.as_json() for item in found], indent=2))
         return
@@ -302,6 +304,10 @@ def overdue(as_json: bool) -> None:
         )
         for problem in item.undelivered:
             click.echo(f"{'':<16} undelivered: {problem}")
+    if failed:
+        click.echo(f"\nnot delivered in the last {UNDELIVERED_WITHIN.days} days (`workflows outbox --status failed`):")
+        for message in failed:
+            click.echo(f"  {message.line()}")
 
 
 @click.command()

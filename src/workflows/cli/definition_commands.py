@@ -95,6 +95,7 @@ def schema() -> None:
 def _start(text: str):
     from datetime import date, datetime
 
+    from workflows.calendar.bounds import YEARS, plausible
     from workflows.calendar.london import LONDON
 
     if text == "today":
@@ -102,9 +103,17 @@ def _start(text: str):
     if text == "now":
         return datetime.now(LONDON)
     try:
-        return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+        start = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"--start {text!r} is not a date (YYYY-MM-DD), an ISO datetime, 'today' or 'now'") from None
+        shown = text[:40]
+        raise UserError(f"--start {shown!r} is not a date (YYYY-MM-DD), an ISO datetime, 'today' or 'now'") from None
+    if not plausible(start):
+        raise UserError(f"--start {text!r} is outside {YEARS}")
+    return start
+
+
+# `--late` beyond ten years of working days is no rehearsal of a real case.
+_MOST_LATE = 2600
 
 
 def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
@@ -158,8 +167,8 @@ def simulate(
     for stage_id, amount in _pairs(late, "--late"):
         if stage_id not in process.stages:
             raise UserError(f"--late: {process_id} has no stage {stage_id!r}{did_you_mean(stage_id, process.stages)}")
-        if not amount.isdigit():
-            raise UserError(f"--late {stage_id}={amount}: N is a whole number of working days")
+        if not amount.isdigit() or len(amount) > 4 or int(amount) > _MOST_LATE:
+            raise UserError(f"--late {stage_id}=N: N is a whole number of working days, at most {_MOST_LATE}")
         days_late[stage_id] = int(amount)
     choices: dict[str, str] = {}
     for stage_id, option in _pairs(choose, "--choose"):
@@ -173,8 +182,13 @@ def simulate(
             hint = did_you_mean(option, stage.decision.options)
             raise UserError(f"--choose: stage {stage_id!r} has no option {option!r}{hint} (options: {known})")
         choices[stage_id] = option
+    from workflows.calendar.bounds import CalendarRangeError
+
     rules = config.timing_rules(process)
-    projection = project(process, rules, start_moment(_start(start_text), rules), given, days_late, choices)
+    try:
+        projection = project(process, rules, start_moment(_start(start_text), rules), given, days_late, choices)
+    except CalendarRangeError as error:
+        raise UserError(str(error)) from None
     if as_json:
         click.echo(json.dumps([event.as_json() for event in projection.events], indent=2))
     else:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
+
 from workflows.cli.errors import report_problems
 from workflows.config.loader import Config, load_config, locate_processes_dir
-from workflows.definitions.library import Library, load_library
+from workflows.definitions.library import Library, load_sound_library
 from workflows.yamlsource import YamlSourceError
 
 
@@ -19,8 +21,8 @@ def load_config_or_exit() -> Config:
 
 
 def load_library_or_exit(config: Config, paths: list[Path] | None = None) -> Library:
-    try:
-        return load_library(paths or [locate_processes_dir()], config)
-    except YamlSourceError as error:
-        report_problems(error.problems)
-        raise
+    """The library's sound processes; each file left out for its problems is named once, as a warning."""
+    library = load_sound_library(paths or [locate_processes_dir()], config)
+    for line in library.broken_files():
+        click.echo(f"warning: {line}", err=True)
+    return library

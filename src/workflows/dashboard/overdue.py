@@ -6,7 +6,7 @@ database or a case's facts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +14,7 @@ from workflows.calendar.london import long_date, short_deadline
 from workflows.dashboard.wording import delivery_trouble, lateness, markdown_cell, shorten
 from workflows.definitions.model import Process, Stage
 from workflows.directory.model import Directory
-from workflows.operations.reports import OpenItem
+from workflows.operations.reports import UNDELIVERED_WITHIN, OpenItem, Undelivered
 
 PARTNERSHIP = "partnership"  # the agency column of an item no single agency owns
 NOT_ESCALATED = "-"
@@ -67,12 +67,15 @@ class OverdueRow:
         }
 
 
-def overdue_table(rows: list[OverdueRow], now: datetime, limit: int = TABLE_LIMIT) -> str:
+def overdue_table(
+    rows: list[OverdueRow], now: datetime, limit: int = TABLE_LIMIT, failed: Sequence[Undelivered] = ()
+) -> str:
     """The `overdue-items` Markdown: a headline, one row per item, worst first (the first `limit`), then the
-    items with messages that could not be delivered (a list, not a column: the table must stay narrow)."""
+    items with messages that could not be delivered (a list, not a column: the table must stay narrow), then
+    every message that failed lately, whatever it was about."""
     lines = [headline(rows, now), ""]
     if not rows:
-        return "\n".join([*lines, "Nothing is overdue or at risk."]) + "\n"
+        return "\n".join([*lines, "Nothing is overdue or at risk.", *failed_lines(failed)]) + "\n"
     shown = [row.cells() for row in rows[:limit]]
     columns = [column for column in shown[0] if column != "mail"]
     lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
@@ -83,7 +86,14 @@ def overdue_table(rows: list[OverdueRow], now: datetime, limit: int = TABLE_LIMI
     if troubled:
         lines += ["", "**Messages not delivered** (`workflows outbox --status failed` says why):", ""]
         lines += [f"- {cells['case']} {cells['stage']}, {cells['agency']}: {cells['mail']}" for cells in troubled]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *failed_lines(failed)]) + "\n"
+
+
+def failed_lines(failed: Sequence[Undelivered]) -> list[str]:
+    if not failed:
+        return []
+    heading = f"**Failed in the last {UNDELIVERED_WITHIN.days} days**, newest first (nobody received these):"
+    return ["", heading, "", *(f"- {markdown_cell(message.line())}" for message in failed)]
 
 
 def worst_first(row: OverdueRow) -> tuple[bool, int, datetime, str, str, str]:

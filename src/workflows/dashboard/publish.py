@@ -15,6 +15,7 @@ from workflows import clock
 from workflows.dashboard.events import Happening
 from workflows.dashboard.overdue import counts, overdue_summary, overdue_table
 from workflows.dashboard.views import audit_round_progress, case_timeline, overdue_list
+from workflows.operations.reports import undelivered
 from workflows.operations.runtime import Runtime
 from workflows.store.view_revisions import changed_cases, mark_published
 
@@ -53,7 +54,8 @@ def publish_overdue_views(runtime: Runtime) -> int:
     now = clock.now()
     rows = overdue_list(runtime, now)
     description = f"{counts(rows)}: worst first. Late counts working days since the due date."
-    publish_markdown_if_changed(OVERDUE_KEY, overdue_table(rows, now), description)
+    failed = undelivered(runtime, now)
+    publish_markdown_if_changed(OVERDUE_KEY, overdue_table(rows, now, failed=failed), description)
     publish_markdown_if_changed(SUMMARY_KEY, overdue_summary(rows, now), counts(rows))
     return len(rows)
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workflows.definitions.fields import FactName
+from workflows.definitions.limits import MAX_CONDITION_DEPTH
 
 COMPARISONS = ("equals", "not_equals", "in", "not_in", "at_least", "at_most", "is_set")
 
@@ -39,7 +40,14 @@ class Condition(BaseModel):
             raise ValueError(f"{', '.join(used)} needs 'fact' beside it")
         if self.fact is not None and len(used) != 1:
             raise ValueError(f"'fact' needs exactly one comparison: {', '.join(COMPARISONS)}")
+        if self.depth() > MAX_CONDITION_DEPTH:
+            raise ValueError(f"conditions nest at most {MAX_CONDITION_DEPTH} levels of 'all', 'any' and 'not'")
         return self
+
+    def depth(self) -> int:
+        """Levels of `all`, `any` and `not`: a comparison alone is 0."""
+        children = self.all_of or self.any_of or ([self.not_] if self.not_ else [])
+        return 1 + max((child.depth() for child in children), default=-1) if children else 0
 
     def comparisons(self) -> list[str]:
         fields = {"in": "in_"}

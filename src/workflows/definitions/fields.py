@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
 
+from workflows.calendar.bounds import YEARS, plausible
 from workflows.calendar.durations import Duration, DurationError, parse_duration
 
 KEBAB = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
@@ -123,6 +124,8 @@ def _fixed_day(value: Any) -> FixedDay:
     if isinstance(value, FixedDay):
         return value
     if isinstance(value, date):
+        if not plausible(value):
+            raise ValueError(f"a fixed date is in {YEARS}")
         return FixedDay(value.month, value.day, value.year)
     text = " ".join(str(value).split())
     day_text, _, month_text = text.partition(" ")

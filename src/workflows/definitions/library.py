@@ -18,14 +18,29 @@ class Library:
     processes: dict[str, Process] = field(default_factory=dict)
     sources: dict[str, Path] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
+    # Files left out because they have problems (see load_sound_library), by the process their name gives.
+    broken: dict[str, list[Problem]] = field(default_factory=dict)
+
+    def is_broken(self, process_id: str) -> bool:
+        return process_id in self.broken
 
     def get(self, process_id: str) -> Process:
         try:
             return self.processes[process_id]
         except KeyError:
+            if process_id in self.broken:
+                raise KeyError(f"process {process_id!r} does not load: {self.broken[process_id][0]}") from None
             known = ", ".join(sorted(self.processes))
             hint = did_you_mean(process_id, self.processes)
             raise KeyError(f"unknown process {process_id!r}{hint}; known: {known}") from None
+
+    def broken_files(self) -> list[str]:
+        """One line per file left out: its first problem, with its position, and how many more it has."""
+        lines = []
+        for process_id, problems in sorted(self.broken.items()):
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            lines.append(f"{problems[0]}{more}; process {process_id!r} is not loaded (workflows validate lists all)")
+        return lines
 
     def add(self, parsed: ParsedDefinition) -> None:
         assert parsed.process is not None
@@ -126,3 +141,27 @@ def load_library(paths: list[Path], config: Partnership | None) -> Library:
     if check.problems:
         raise YamlSourceError(check.problems)
     return check.library
+
+
+def load_sound_library(paths: list[Path], config: Partnership | None) -> Library:
+    """Every process whose file has no problem; the others are left out, their problems in `broken`.
+
+    For what runs (the sweeper, the pages, case commands): one broken file must not stop every other process.
+    Cases of a left-out process run on the definition they started with, which the database keeps.
+    """
+    check = check_definitions(paths, config)
+    if not check.problems:
+        return check.library
+    by_file: dict[str, list[Problem]] = {}
+    for problem in check.problems:
+        by_file.setdefault(problem.file, []).append(problem)
+    library = Library(broken={Path(file).stem: problems for file, problems in by_file.items()})
+    for process_id, process in check.library.processes.items():
+        source = check.library.sources[process_id]
+        if str(source) in by_file:
+            library.broken.setdefault(process_id, by_file[str(source)])
+            continue
+        library.processes[process_id] = process
+        library.sources[process_id] = source
+        library.texts[process_id] = check.library.texts[process_id]
+    return library

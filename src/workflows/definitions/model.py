@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from workflows.calendar.bounds import YEARS, plausible
 from workflows.calendar.counting import Counting
 from workflows.calendar.durations import Duration, Unit
 from workflows.definitions.conditions import Condition
@@ -25,6 +26,16 @@ from workflows.definitions.fields import (
     RoleKey,
     ShareField,
     StageId,
+)
+from workflows.definitions.limits import (
+    MAX_FACTS,
+    MAX_INVOLVED,
+    MAX_LADDER_STEPS,
+    MAX_OPTIONS,
+    MAX_REMINDERS,
+    MAX_STAGES,
+    MAX_TRIGGERS,
+    at_most,
 )
 from workflows.yamlsource.suggestions import did_you_mean
 
@@ -116,6 +127,12 @@ class Reminders(Strict):
     on_due_day: bool = Field(default=False, description="a reminder at the start of the due day")
     overdue_every: DurationField | None = Field(default=None, description="repeat while overdue")
 
+    @field_validator("before", "at_share")
+    @classmethod
+    def _few(cls, reminders: list[Any]) -> list[Any]:
+        at_most(reminders, MAX_REMINDERS, "reminders of one kind")
+        return reminders
+
 
 class EscalationStep(Strict):
     """Overdue by `after`: tell `notify` (copying the owner)."""
@@ -161,6 +178,7 @@ class Decision(Strict):
 
     @model_validator(mode="after")
     def _options(self) -> Decision:
+        at_most(self.options, MAX_OPTIONS, "options")
         if len(self.options) < 2:
             raise ValueError("a decision needs at least two options")
         if self.when_unresolved and self.when_unresolved not in self.options:
@@ -193,9 +211,22 @@ class Stage(Strict):
     escalation: list[EscalationStep] = Field(default_factory=list)
     decision: Decision | None = None
 
+    @field_validator("after")
+    @classmethod
+    def _waits_for_few(cls, after: list[str]) -> list[str]:
+        at_most(after, MAX_STAGES, "stages to wait for")
+        return after
+
+    @field_validator("involves")
+    @classmethod
+    def _involves_few(cls, involved: list[Involved]) -> list[Involved]:
+        at_most(involved, MAX_INVOLVED, "others involved")
+        return involved
+
     @field_validator("escalation")
     @classmethod
     def _ladder_rises(cls, steps: list[EscalationStep]) -> list[EscalationStep]:
+        at_most(steps, MAX_LADDER_STEPS, "escalation steps")
         for earlier, later in itertools.pairwise(steps):
             if earlier.after.unit == later.after.unit and later.after.amount <= earlier.after.amount:
                 raise ValueError(f"escalation steps must rise: {later.after} comes after {earlier.after}")
@@ -218,6 +249,13 @@ class Recurrence(Strict):
     every: DurationField
     starting: date
     facts: dict[FactName, Any] = Field(default_factory=dict, description="facts each occurrence starts with")
+
+    @field_validator("starting")
+    @classmethod
+    def _plausible_start(cls, starting: date) -> date:
+        if not plausible(starting):
+            raise ValueError(f"a recurring schedule starts in {YEARS}")
+        return starting
 
     @field_validator("every")
     @classmethod
@@ -269,7 +307,20 @@ class Process(Strict):
     def _at_least_one(cls, stages: dict[str, Stage]) -> dict[str, Stage]:
         if not stages:
             raise ValueError("a process needs at least one stage")
+        at_most(stages, MAX_STAGES, "stages")
         return stages
+
+    @field_validator("facts")
+    @classmethod
+    def _few_facts(cls, facts: dict[str, Fact]) -> dict[str, Fact]:
+        at_most(facts, MAX_FACTS, "facts")
+        return facts
+
+    @field_validator("triggers")
+    @classmethod
+    def _few_triggers(cls, triggers: list[Trigger]) -> list[Trigger]:
+        at_most(triggers, MAX_TRIGGERS, "triggers")
+        return triggers
 
     def format_reference(self, year: int, seq: int) -> str:
         def token(match: re.Match[str]) -> str:

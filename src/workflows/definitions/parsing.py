@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from workflows.definitions.checks import check_process
 from workflows.definitions.gaps import NO_GAPS, Gaps, salvage_process
+from workflows.definitions.limits import MAX_STAGES
 from workflows.definitions.model import Process
 from workflows.definitions.partnership import Partnership
 from workflows.yamlsource import Located, Problem, YamlSourceError, load_located, problems_from_validation_error
@@ -68,6 +69,13 @@ def parse_definition(
         return parsed
     if not isinstance(located.data, dict):
         parsed.problems.append(located.problem((), "a process definition is a mapping of keys to values"))
+        return parsed
+    stages = located.data.get("stages")
+    if isinstance(stages, dict) and len(stages) > MAX_STAGES:
+        # Refused before the checks, whose work grows with the stages: a huge file costs no more than reading it.
+        parsed.problems.append(
+            located.problem(("stages",), f"stages: at most {MAX_STAGES} stages, not {len(stages):,}")
+        )
         return parsed
     problems, data = refuse_non_booleans(located, located.data, Process)
     lookalikes, data = refuse_lookalikes_at(located, data, list(_option_fact_paths(data)))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from workflows.definitions.fields import KEBAB, RoleKey
 from workflows.definitions.partnership import RoleScope
+from workflows.directory.addresses import check_address
 
 AgencyKey = Annotated[str, StringConstraints(pattern=KEBAB)]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# One bare address (directory/addresses.py): it reaches message headers, so nothing else gets in.
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), AfterValidator(check_address)]
 
 
 class Strict(BaseModel):

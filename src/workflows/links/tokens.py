@@ -68,7 +68,8 @@ def sign(claims: LinkClaims, secret: bytes) -> str:
 
 def verify(token: str, secret: bytes, now: datetime) -> LinkClaims:
     body, _, signature = token.partition(".")
-    if not body or not signature or not hmac.compare_digest(signature, _signature(secret, body)):
+    # A signed link is ASCII only: anything else was changed on the way (compare_digest refuses non-ASCII text).
+    if not token.isascii() or not body or not signature or not hmac.compare_digest(signature, _signature(secret, body)):
         raise LinkError(403, "This link is not valid", "The link has been changed or was not issued by us.")
     try:
         claims = LinkClaims(**json.loads(_unb64(body)))

@@ -16,6 +16,7 @@ from typing import Any
 from workflows.calendar.london import long_date, to_london
 from workflows.config.loader import Config
 from workflows.definitions.model import Process
+from workflows.directory.addresses import address_problem
 from workflows.engine.vocabulary import MessageKind
 from workflows.notify.invite import deadline_invite, invite_uid
 from workflows.notify.templates import Rendered
@@ -86,7 +87,42 @@ def context_for(queued: Queued, config: Config, recipient: str, copied: bool, li
     }
 
 
+class Unsendable(ValueError):
+    """A message that cannot be built as it stands: a value bound for a header that would break it (a line end in a
+    reference or key, a recipient that is not one bare address). Nothing in the edge lets one in now; a database
+    written by an older version may still hold one. Its text never repeats the value."""
+
+
+# What the values bound for headers may be: printable ASCII, and no longer than the outbox stores them.
+MAX_KEY_LENGTH = 400
+MAX_REFERENCE_LENGTH = 200
+
+
+def _printable_ascii(text: str, *, spaces: bool) -> bool:
+    low = 0x20 if spaces else 0x21
+    return all(low <= ord(char) <= 0x7E for char in text)
+
+
+def header_problem(queued: Queued, recipient: str, subject: str) -> str | None:
+    """Why this message cannot be built for `recipient`, or None."""
+    if not _printable_ascii(queued.key, spaces=False) or len(queued.key) > MAX_KEY_LENGTH:
+        return f"its key is not printable ASCII of at most {MAX_KEY_LENGTH} characters"
+    reference = queued.reference or ""
+    if not _printable_ascii(reference, spaces=True) or len(reference) > MAX_REFERENCE_LENGTH:
+        return f"its case reference is not printable ASCII of at most {MAX_REFERENCE_LENGTH} characters"
+    problem = address_problem(recipient)
+    if problem:
+        return f"a recipient address is not valid ({problem})"
+    if not subject.isprintable():
+        return "its subject has a control character"
+    return None
+
+
 def build_email(queued: Queued, rendered: Rendered, *, sender: str, recipient: str, stamp: datetime) -> EmailMessage:
+    """The message for one recipient; `Unsendable` if a value bound for a header would break it."""
+    problem = header_problem(queued, recipient, rendered.subject)
+    if problem:
+        raise Unsendable(problem)
     domain = sender.rpartition("@")[2]
     message = EmailMessage()
     message["From"] = sender

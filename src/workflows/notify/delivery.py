@@ -10,15 +10,19 @@ import asyncio
 import logging
 from collections import Counter
 from datetime import datetime, timedelta
+from email.errors import MessageError
+from email.policy import SMTP as SMTP_POLICY
 from typing import Any
 
 import aiosmtplib
 from jinja2 import TemplateError
+from sqlalchemy.exc import SQLAlchemyError
 
 from workflows import clock
+from workflows.directory.addresses import address_problem
 from workflows.engine.vocabulary import OutboxStatus
 from workflows.notify import outcomes
-from workflows.notify.compose import Queued, build_email, context_for
+from workflows.notify.compose import Queued, Unsendable, build_email, context_for
 from workflows.notify.links import link_for
 from workflows.notify.quiet_hours import calendars_open
 from workflows.notify.recipients import resolve
@@ -30,6 +34,10 @@ from workflows.store import outbox
 log = logging.getLogger(__name__)
 
 CLAIM_LENGTH = timedelta(minutes=5)
+# The message as it goes on the wire: SMTP's line endings, headers folded only past RFC 5322's 998-character limit.
+# At 78 a long X-Workflows-Key or Message-ID is folded onto a continuation line, and mail filters read it back with
+# a leading space.
+WIRE_POLICY = SMTP_POLICY.clone(max_line_length=998)
 _CONNECTION_ERRORS = (
     aiosmtplib.SMTPServerDisconnected,
     aiosmtplib.SMTPConnectError,
@@ -65,20 +73,52 @@ def _queued(runtime: Runtime, row: Any) -> Queued:
     )
 
 
+def _unbuildable(error: Exception, kind: str) -> str:
+    """Why a message could not be built, in one line that repeats none of its values (they may be anything)."""
+    if isinstance(error, Unsendable):
+        return f"cannot be built: {error}"
+    if isinstance(error, TemplateError):
+        return f"template {kind}: {' '.join(str(error).split())[:300]}"
+    return f"cannot be built ({type(error).__name__})"
+
+
+def _fail(runtime: Runtime, row: Any, reason: str) -> str:
+    with runtime.db.begin() as connection:
+        outbox.record_failed(connection, row.id, reason)
+    return OutboxStatus.FAILED
+
+
 async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templates, row: Any, now: datetime) -> str:
-    """Send one outbox message to each recipient not yet served; return its outcome."""
+    """Send one outbox message to each recipient not yet served; return its outcome.
+
+    A message that cannot be built (a row an older version queued with a line end in its reference, say) is
+    failed with the reason, and the batch goes on: one bad row never holds up the others.
+    """
     config = runtime.config
-    queued = _queued(runtime, row)
-    recipients = resolve(
-        config.directory,
-        config.partnership,
-        role=row.role,
-        agency=row.agency,
-        assignee=row.assignee,
-        copy_role=row.copy_role,
+    try:
+        queued = _queued(runtime, row)
+        recipients = resolve(
+            config.directory,
+            config.partnership,
+            role=row.role,
+            agency=row.agency,
+            assignee=row.assignee,
+            copy_role=row.copy_role,
+        )
+    except SQLAlchemyError:
+        raise
+    except Exception as error:
+        return _fail(runtime, row, _unbuildable(error, row.kind))
+    # An address that is not one bare address is never tried (nor stored as a recipient: it may be anything).
+    addresses = [address for address in recipients.all() if not address_problem(address)]
+    skipped = len(recipients.all()) - len(addresses)
+    if not addresses:
+        return _fail(runtime, row, f"cannot be built: no valid recipient address ({skipped} not valid)")
+    note = "; ".join(
+        filter(None, [recipients.note, f"{skipped} recipient address(es) not valid: not sent" if skipped else None])
     )
     progress: dict[str, str] = dict(row.recipients or {})
-    for address in recipients.all():
+    for address in addresses:
         if progress.get(address) == OutboxStatus.SENT:
             continue  # served before a crash or a lost connection
         copied = address not in recipients.to
@@ -91,12 +131,13 @@ async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templa
                 recipient=address,
                 stamp=now,
             )
-        except TemplateError as error:
-            with runtime.db.begin() as connection:
-                outbox.record_failed(connection, row.id, f"template {queued.kind}: {error}")
-            return OutboxStatus.FAILED
+            wire = message.as_bytes(policy=WIRE_POLICY)  # a header that cannot be written fails here, not mid-send
+        except SQLAlchemyError:
+            raise
+        except Exception as error:
+            return _fail(runtime, row, _unbuildable(error, queued.kind))
         try:
-            await client.send_message(message, sender=config.partnership.sender, recipients=[address])
+            await client.sendmail(config.partnership.sender, [address], wire)
             progress[address] = OutboxStatus.SENT
         except aiosmtplib.SMTPRecipientsRefused as error:
             refusal = error.recipients[0]
@@ -112,10 +153,13 @@ async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templa
         except _CONNECTION_ERRORS as error:
             _defer(runtime, row, now, f"connection lost: {error}")
             raise ConnectionLost(str(error)) from None
+        except (aiosmtplib.SMTPNotSupported, ValueError, MessageError) as error:
+            # Refused before anything reached the server (aiosmtplib checks addresses and encodings first).
+            progress[address] = f"not sent ({type(error).__name__})"
         with runtime.db.begin() as connection:
             outbox.save_progress(connection, row.id, progress)
     with runtime.db.begin() as connection:
-        return outcomes.finish(connection, row.id, now, progress, recipients.note)
+        return outcomes.finish(connection, row.id, now, progress, note or None)
 
 
 def _defer(runtime: Runtime, row: Any, now: datetime, reason: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from workflows import clock
+from workflows.calendar.bounds import CalendarRangeError
 from workflows.definitions.conditions import Condition
 from workflows.definitions.facts import FactError, parse_fact_value
 from workflows.definitions.model import FactType, Process
@@ -20,7 +21,16 @@ from workflows.engine.machine import apply, start_case
 from workflows.engine.state import CaseState
 from workflows.engine.vocabulary import AuditAction
 from workflows.operations.errors import CaseNotFound, CommandRefused, InvalidInput, OperationError
-from workflows.operations.inputs import read_amount, read_process
+from workflows.operations.inputs import (
+    read_actor,
+    read_amount,
+    read_command,
+    read_facts,
+    read_name,
+    read_new_reference,
+    read_process,
+    read_reference,
+)
 from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
 from workflows.store.audit import add_audit
@@ -29,6 +39,10 @@ from workflows.store.definitions import save_definition
 from workflows.store.effects import apply_effects_many
 from workflows.store.items import sync_items_many
 from workflows.store.references import allocate_reference, reference_exists
+
+# A date the case would count to lies past what the calendar counts (an extension on an extension, a fact at the
+# far end of the allowed years): refused, nothing stored.
+OUT_OF_RANGE = "a date of this case would fall outside the calendar (1900 to 2399): check the dates and amounts given"
 
 
 def with_defaults(runtime: Runtime, process: Process, facts: dict[str, Any]) -> dict[str, Any]:
@@ -71,6 +85,11 @@ def _start_in(
     the sweeper got to it); by default, now.
     """
     counts_from = counts_from or now
+    # What reaches the database and the messages is read here, whichever way the case starts.
+    facts = read_facts(facts)
+    actor = read_actor(actor)
+    if reference is not None:
+        reference = read_new_reference(reference)
     if business_key:
         existing = case_with_business_key(connection, process_id, business_key)
         if existing:
@@ -84,15 +103,18 @@ def _start_in(
             raise CommandRefused(f"reference {reference} is already in use")
     else:
         reference = allocate_reference(connection, process, counts_from)
-    state, effects = start_case(
-        definition,
-        reference,
-        with_defaults(runtime, process, facts),
-        counts_from,
-        actor=actor,
-        origin=origin,
-        parent_reference=parent,
-    )
+    try:
+        state, effects = start_case(
+            definition,
+            reference,
+            with_defaults(runtime, process, facts),
+            counts_from,
+            actor=actor,
+            origin=origin,
+            parent_reference=parent,
+        )
+    except (CalendarRangeError, OverflowError):
+        raise InvalidInput(OUT_OF_RANGE, field="facts") from None
     case_id = insert_case(connection, state, business_key)
     _persist(connection, runtime, case_id, process, None, state, effects, now)
     return reference, True
@@ -190,6 +212,7 @@ def start(
 def run(runtime: Runtime, reference: str, command: cmd.Command, now: datetime | None = None) -> CaseState:
     """Apply one command to one case in one transaction; refuse it, changing nothing, if it is invalid."""
     moment = now or clock.now()
+    reference = read_reference(reference)
 
     def work(connection: Connection) -> CaseState:
         stored = load_case(connection, reference, for_update=True)
@@ -203,11 +226,14 @@ def run(runtime: Runtime, reference: str, command: cmd.Command, now: datetime | 
 def run_on(
     connection: Connection, runtime: Runtime, stored: StoredCase, command: cmd.Command, now: datetime
 ) -> tuple[CaseState, list[Effect]]:
+    command = read_command(command)  # every interface's command passes here: the one check of what it carries
     definition = runtime.pinned(connection, stored.state.definition_hash)
     try:
         state, effects = apply(definition, stored.state, command, now)
     except OperationError as error:
         raise error.about(stored.state.reference) from None  # its kind kept, its case named
+    except (CalendarRangeError, OverflowError):
+        raise InvalidInput(OUT_OF_RANGE, field="date").about(stored.state.reference) from None
     _persist(connection, runtime, stored.id, definition.process, stored.state, state, effects, now)
     return state, effects
 
@@ -232,11 +258,13 @@ def trigger(
     runtime: Runtime, event: str, assignments: list[str], actor: str | None = None
 ) -> list[tuple[str, str, bool]]:
     """Start every process whose trigger matches; (process, reference, newly started) for each."""
+    event = read_name(event, "event") or ""
+    actor = read_actor(actor)
     raw: dict[str, str] = {}
     for assignment in assignments:
         name, sep, value = assignment.partition("=")
         if not sep or not name.strip():
-            raise InvalidInput(f"write a fact as NAME=VALUE, not {assignment!r}", field="facts")
+            raise InvalidInput("write a fact as NAME=VALUE (the name, an equals sign, then the value)", field="facts")
         raw[name.strip()] = value
     matches: list[tuple[Process, dict[str, Any], str]] = []
     for process in runtime.library.processes.values():
@@ -287,6 +315,7 @@ def decide(
     assignments: list[str] | None = None,
 ) -> CaseState:
     """Record a decision; `assignments` (NAME=VALUE) are facts for the process the option starts."""
+    reference = read_reference(reference)
     facts: dict[str, Any] = {}
     if assignments:
         with runtime.db.connect() as connection:

@@ -19,7 +19,8 @@ class CaseNotFound(OperationError):
     """No case has this reference in the database the command opened."""
 
     def __init__(self, reference: str) -> None:
-        super().__init__(f"no case with reference {reference}")
+        # Shown as typed when printable; escaped otherwise, so that the refusal stays one line.
+        super().__init__(f"no case with reference {reference if reference.isprintable() else ascii(reference)}")
         self.reference = reference
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from workflows import clock
@@ -12,14 +12,16 @@ from workflows.calendar.deadlines import compute_deadline
 from workflows.calendar.london import to_london
 from workflows.engine.state import CaseState, ItemState, ItemStatus
 from workflows.operations.errors import CaseNotFound, InvalidInput
+from workflows.operations.inputs import read_reference
 from workflows.operations.runtime import Runtime
 from workflows.store.audit import case_audit
 from workflows.store.cases import load_case
 from workflows.store.items import open_items
-from workflows.store.outbox import delivery_problems
+from workflows.store.outbox import delivery_problems, failed_since
 
 
 def _load(runtime: Runtime, reference: str) -> tuple[int, CaseState]:
+    reference = read_reference(reference)
     with runtime.db.connect() as connection:
         stored = load_case(connection, reference)
     if stored is None:
@@ -142,6 +144,39 @@ def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
                 )
             )
     return found
+
+
+# How far back `overdue` and the DSP view list messages that could not be delivered.
+UNDELIVERED_WITHIN = timedelta(days=14)
+UNDELIVERED_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Undelivered:
+    """A message given up on: failed with its reason, whatever its item's state (open, done, or none at all)."""
+
+    reference: str | None  # None: a partnership-wide message, such as the daily digest
+    kind: str
+    stage: str | None
+    task: str | None
+    reason: str
+    queued_at: datetime
+
+    def line(self) -> str:
+        where = f"{self.reference or 'partnership'}" + (f" {self.stage}" if self.stage else "")
+        where += f"[{self.task}]" if self.task else ""
+        return f"{where} {self.kind}: {self.reason}"
+
+
+def undelivered(runtime: Runtime, now: datetime | None = None) -> list[Undelivered]:
+    """Messages that failed in the last UNDELIVERED_WITHIN, newest first (at most UNDELIVERED_LIMIT)."""
+    now = now or clock.now()
+    with runtime.db.connect() as connection:
+        rows = failed_since(connection, now - UNDELIVERED_WITHIN, UNDELIVERED_LIMIT)
+    return [
+        Undelivered(row.reference, row.kind, row.stage, row.task, row.error or "no reason recorded", row.created_at)
+        for row in rows
+    ]
 
 
 def history(runtime: Runtime, reference: str) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,12 +12,14 @@ from sqlalchemy import Connection, Engine
 
 from workflows import clock
 from workflows.config.loader import Config, load_config, locate_processes_dir
-from workflows.definitions.library import Library, load_library
+from workflows.definitions.library import Library, load_sound_library
 from workflows.definitions.model import Process
 from workflows.engine.machine import Definition
 from workflows.store.database import open_database
 from workflows.store.definitions import definition_text
 from workflows.yamlsource import load_located
+
+log = logging.getLogger(__name__)
 
 
 def text_hash(text: str) -> str:
@@ -42,10 +46,17 @@ class Runtime:
         db_url: str | None = None,
         *,
         create: bool = True,
+        report: Callable[[str], object] | None = None,
     ) -> Runtime:
-        """`create=False` for commands that only read: they never create a database (DatabaseMissing)."""
+        """`create=False` for commands that only read: they never create a database (DatabaseMissing).
+
+        A process file with problems is left out, and reported once (`report`, by default a logged warning): the
+        other processes, and every case already started (its definition is stored), run on.
+        """
         config = load_config(config_dir)
-        library = load_library([processes_dir or locate_processes_dir()], config)
+        library = load_sound_library([processes_dir or locate_processes_dir()], config)
+        for line in library.broken_files():
+            (report or log.warning)(line)
         return cls(config, library, open_database(db_url, create=create))
 
     @property

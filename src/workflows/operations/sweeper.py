@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -12,7 +14,9 @@ from enum import StrEnum
 from sqlalchemy import Connection
 
 from workflows import clock
+from workflows.calendar.bounds import YEARS, plausible
 from workflows.calendar.london import london_wall_time
+from workflows.definitions.model import Process
 from workflows.engine import commands as cmd
 from workflows.engine.effects import Audit, Effect, Notify
 from workflows.engine.machine import apply
@@ -26,7 +30,7 @@ from workflows.operations.transactions import in_transaction
 from workflows.store import timers
 from workflows.store.audit import add_audit
 from workflows.store.cases import load_case_rows
-from workflows.store.leases import release_lease, take_lease
+from workflows.store.leases import lease_holder, release_lease, renew_lease, take_lease, take_over_lease
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,6 @@ SWEEPER_LEASE = "sweeper"
 # messages and audit entries always commit together; a batch only shares the commit.
 BATCH_SIZE = 200
 LEASE_LENGTH = timedelta(minutes=5)
-
 
 
 class SweepCount(StrEnum):
@@ -64,32 +67,86 @@ class LeaseHeld(Exception):
     """Another sweeper holds the SQLite lease."""
 
 
+def sweeper_holder() -> str:
+    """This sweeper's name on the lease: its host and process, so a sweeper that died can be recognised."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _abandoned(holder: str) -> bool:
+    """A holder on this machine whose process is gone (killed, crashed): its lease need not run out first.
+    A holder on another machine, or one named otherwise, is left to its lease's expiry."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, under another user
+        return False
+    return False
+
+
+def take_sweeper_lease(runtime: Runtime, holder: str) -> None:
+    """Take the SQLite sweeper's lease for LEASE_LENGTH of real time (never WORKFLOWS_NOW's: a rehearsal clock months
+    ahead would block the real sweeper for months); LeaseHeld if another sweeper holds it unexpired and is alive.
+    A lease left by a sweeper killed on this machine is taken over at once, not after LEASE_LENGTH."""
+    wall = clock.wall_now()
+    with runtime.db.begin() as connection:
+        if take_lease(connection, SWEEPER_LEASE, holder, wall, wall + LEASE_LENGTH):
+            return
+        previous = lease_holder(connection, SWEEPER_LEASE) or ""
+        if _abandoned(previous) and take_over_lease(connection, SWEEPER_LEASE, previous, holder, wall + LEASE_LENGTH):
+            log.info("took over the sweeper's lease from %s, which is no longer running", previous)
+            return
+        raise LeaseHeld("another sweeper is running on this SQLite database")
+
+
+def release_sweeper_lease(runtime: Runtime, holder: str) -> None:
+    with runtime.db.begin() as connection:
+        release_lease(connection, SWEEPER_LEASE, holder)
+
+
+class BrokenProcess(Exception):
+    """A recurring process whose definition file does not load: its round timer stays due."""
+
+
 def schedule_recurrences(runtime: Runtime, now: datetime) -> None:
     """Give each recurring process a timer for its next round, if it has none yet."""
     recurring = [p for p in runtime.library.processes.values() if p.recurs]
     if not recurring:
         return
-    with runtime.db.begin() as connection:
+    with runtime.db.connect() as connection:
         have = timers.recurrence_timers(connection)
-        for process in recurring:
-            if process.id in have:
-                continue
-            assert process.recurs is not None
-            rules = runtime.config.timing_rules(process)
-            # A round due earlier today still opens today: the sweeper may first run after the morning.
-            start_of_today = london_wall_time(now.date(), time(0)) - timedelta(microseconds=1)
-            number = next_occurrence(process.recurs, rules, start_of_today)
-            at = occurrence_at(process.recurs, number, rules)
-            if not timers.add_recurrence_timer(connection, process.id, number, at):
-                continue  # another sweeper scheduled it a moment ago
-            add_audit(
-                connection,
-                None,
-                AuditAction.CYCLE_SCHEDULED,
-                f"{process.id} round {number + 1} opens {at:%Y-%m-%d}",
-                now,
-                runtime.clock_set,
-            )
+    for process in recurring:
+        if process.id in have:
+            continue
+        try:
+            # One transaction per process: one that cannot be scheduled stores nothing and stops no other.
+            with runtime.db.begin() as connection:
+                _schedule_recurrence(connection, runtime, process, now)
+        except Exception:
+            log.exception("the next round of %s cannot be scheduled; it is tried again next sweep", process.id)
+
+
+def _schedule_recurrence(connection: Connection, runtime: Runtime, process: Process, now: datetime) -> None:
+    assert process.recurs is not None
+    rules = runtime.config.timing_rules(process)
+    # A round due earlier today still opens today: the sweeper may first run after the morning.
+    start_of_today = london_wall_time(now.date(), time(0)) - timedelta(microseconds=1)
+    number = next_occurrence(process.recurs, rules, start_of_today)
+    at = occurrence_at(process.recurs, number, rules)
+    if not timers.add_recurrence_timer(connection, process.id, number, at):
+        return  # another sweeper scheduled it a moment ago
+    add_audit(
+        connection,
+        None,
+        AuditAction.CYCLE_SCHEDULED,
+        f"{process.id} round {number + 1} opens {at:%Y-%m-%d}",
+        now,
+        runtime.clock_set,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +163,9 @@ Fired = tuple[list[SweepCount], list[CommittedStep]]
 
 def _fire_recurrence(connection: Connection, runtime: Runtime, timer: timers.DueTimer, now: datetime) -> Fired:
     process = runtime.library.processes.get(timer.process_id or "")
+    if process is None and runtime.library.is_broken(timer.process_id or ""):
+        # Its file does not load now: the round waits, due, until it is fixed (no round is lost).
+        raise BrokenProcess(f"process {timer.process_id} does not load; its round stays due")
     if process is None or process.recurs is None:
         timers.delete_timer(connection, timer.id)  # the process is no longer recurring
         return [SweepCount.STALE], []
@@ -190,19 +250,24 @@ def tick(
     On a working day's first sweep in working hours, the daily digest is queued too (counted as "digest").
     """
     now = now or clock.now()
-    holder = holder or uuid.uuid4().hex
+    if not plausible(now):
+        raise clock.ClockError(f"the sweep's clock is outside {YEARS}: nothing was fired")
+    holder = holder or sweeper_holder()
     sqlite = runtime.db.dialect.name == "sqlite"
     if sqlite:
-        with runtime.db.begin() as connection:
-            if not take_lease(connection, SWEEPER_LEASE, holder, now, now + LEASE_LENGTH):
-                raise LeaseHeld("another sweeper is running on this SQLite database")
-    schedule_recurrences(runtime, now)
+        take_sweeper_lease(runtime, holder)
     fired: Counter[SweepCount] = Counter()
     failed: set[int] = set()
     batch = BATCH_SIZE
 
+    claimed: list[int] = []  # the timers the latest transaction claimed
+
     def fire_next(connection: Connection) -> Fired | None:
+        claimed.clear()
+        if sqlite:  # a long sweep keeps its lease: each batch extends it
+            renew_lease(connection, SWEEPER_LEASE, holder, clock.wall_now() + LEASE_LENGTH)
         due = timers.claim_due_timers(connection, now, failed, batch)
+        claimed[:] = [timer.id for timer in due]
         if not due:
             return None
         kinds: list[SweepCount] = []
@@ -216,11 +281,19 @@ def tick(
             kinds, happened = kinds + more, happened + seen
         return kinds, happened
 
-    try:
+    try:  # whatever fails from here on, the lease is given back
+        schedule_recurrences(runtime, now)
         while True:
             try:
                 result = in_transaction(runtime.db, fire_next)
             except Exception:
+                if batch == 1 and claimed:
+                    # This one timer's transaction failed and was rolled back: nothing of it is stored. It stays
+                    # due, for the next sweep; the others go on.
+                    log.exception("timer %s failed; nothing of it was stored and it stays due", claimed[0])
+                    failed.update(claimed)
+                    fired[SweepCount.FAILED] += len(claimed)
+                    continue
                 if batch == 1:
                     raise
                 # Something in this batch broke its transaction: go on one timer at a time to isolate it.
@@ -234,8 +307,7 @@ def tick(
                 committed.extend(result[1])
     finally:
         if sqlite:
-            with runtime.db.begin() as connection:
-                release_lease(connection, SWEEPER_LEASE, holder)
+            release_sweeper_lease(runtime, holder)
     if queue_daily_digest(runtime, now):
         fired[SweepCount.DIGEST] += 1
     return fired

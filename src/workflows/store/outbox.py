@@ -241,3 +241,18 @@ def delivery_problems(connection: Connection, since: datetime | None = None) -> 
     for row in connection.execute(query):
         found.setdefault((row.case_id, row.stage or "", row.task or ""), []).append(f"{row.kind}: {row.error}")
     return found
+
+
+def failed_since(connection: Connection, since: datetime, limit: int) -> list[Row]:
+    """Messages given up on since `since`, newest first: reference (None for a partnership-wide message), kind,
+    stage, task, error and when it was queued."""
+    query = (
+        select(
+            cases.c.reference, outbox.c.kind, outbox.c.stage, outbox.c.task, outbox.c.error, outbox.c.created_at
+        )
+        .select_from(outbox.outerjoin(cases, cases.c.id == outbox.c.case_id))
+        .where(outbox.c.status == OutboxStatus.FAILED, outbox.c.created_at >= since)
+        .order_by(outbox.c.created_at.desc(), outbox.c.id.desc())
+        .limit(limit)
+    )
+    return list(connection.execute(query))

@@ -75,19 +75,23 @@ def _request(state: CaseState, claims: LinkClaims) -> ExtensionRequest:
 
 
 def _check_person(runtime: Runtime, state: CaseState, stage_def, claims: LinkClaims, approver: str | None) -> None:
-    """The link's person must still be someone this task (or this request) is for."""
+    """The link's person must still be someone this task (or this request) is for, for every action and the page.
+
+    The task is the owner role's holders' (deputies too), or, once it is reassigned, the person put in their place
+    only: the holders' links stop working (403). Those the stage involves besides keep theirs (a reassignment
+    replaces the owner, not the others, as their messages do), and so do the roles the escalation ladder has
+    reached (they may still act on what was escalated to them).
+    """
     item = _item(state, claims)
     agency = claims.task if stage_def.for_each else state.stages[claims.stage].agency
     if claims.purpose == "extension":
         allowed = _people(runtime, approver, None) if approver else set()
     else:
-        allowed = _people(runtime, stage_def.owner, agency)
+        allowed = {item.assignee.lower()} if item.assignee else _people(runtime, stage_def.owner, agency)
         for party in stage_def.involves:
             allowed |= _people(runtime, party.role, state.facts.get(party.agency) if party.agency else None)
         for step in stage_def.escalation[: item.escalation_level]:
             allowed |= _people(runtime, step.notify, agency)
-        if item.assignee:
-            allowed.add(item.assignee.lower())
     if claims.email.lower() not in allowed:
         raise LinkError(
             403,

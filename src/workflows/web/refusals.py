@@ -15,9 +15,15 @@ _FIELD_LABELS = {
     "amount": "how much more time",
     "reason": "why",
     "option": "the decision",
+    "note": "the note",
     "task": "the task",
     "stage": "the task",
 }
+
+
+def field_label(field: str) -> str:
+    """A form field as the page names it, for "correct ..."."""
+    return _FIELD_LABELS.get(field, field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +46,7 @@ def refusal_page(error: OperationError) -> RefusalPage:
             "Ask the partnership business unit: the case may have been removed or the link cut short.",
         )
     if isinstance(error, InvalidInput):
-        field = _FIELD_LABELS.get(error.field, error.field)
+        field = field_label(error.field)
         return RefusalPage(
             422,
             "Check what you entered",

@@ -1,4 +1,10 @@
-"""Parse YAML into plain data plus a map from each value's path to its line and column."""
+"""Parse YAML into plain data plus a map from each value's path to its line and column.
+
+Every file is read with limits, so no file can hang or crash whatever loads it (and every command loads the whole
+library): at most MAX_BYTES of text, MAX_DEPTH levels of nesting, MAX_ALIASES uses of an alias, and MAX_VALUES
+values once aliases are expanded; an alias may not contain itself. Beyond them the file is refused, one positioned
+problem, like any other bad YAML.
+"""
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -7,6 +13,11 @@ from typing import Any
 import yaml
 
 Path_ = tuple[str | int, ...]
+
+MAX_BYTES = 262_144  # 256 KiB, read in about 2 s: the largest shipped file is under 20 KB
+MAX_DEPTH = 32  # nested mappings and lists: the shipped files nest at most 9 deep
+MAX_ALIASES = 50  # uses of `*name`: the shipped files use none
+MAX_VALUES = 50_000  # keys, values and items once aliases are expanded: the shipped files have under 1,300
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +65,45 @@ class Located:
         return Problem(self.file, line, column, message)
 
 
+class _Refused(Exception):
+    def __init__(self, node: yaml.Node | None, message: str) -> None:
+        super().__init__(message)
+        self.node, self.message = node, message
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader where only true/false are booleans: an option called `no` stays the string 'no'."""
+    """SafeLoader where only true/false are booleans: an option called `no` stays the string 'no'. It composes
+    with a bounded depth and a bounded number of aliases."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f"more than {MAX_ALIASES} aliases (*name) in one file", event.start_mark
+                )
+        self._nodes += 1
+        if self._nodes > MAX_VALUES:
+            raise yaml.composer.ComposerError(
+                None, None, f"more than {MAX_VALUES:,} values", self.peek_event().start_mark
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+                )
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -73,11 +121,51 @@ def _position(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _walk(node: yaml.Node, path: Path_, loader: _Loader, located: Located, problems: list[Problem]) -> Any:
+@dataclass
+class _Walk:
+    """What walking a composed document has counted so far: aliases may make it larger, or deeper, than its text."""
+
+    values: int = 0
+    inside: set[int] = field(default_factory=set)  # the nodes being walked: meeting one again is an alias loop
+
+
+def _walk(node: yaml.Node, path: Path_, loader: _Loader, located: Located, problems: list[Problem], seen: _Walk) -> Any:
+    seen.values += 1
+    if seen.values > MAX_VALUES:
+        raise _Refused(node, f"more than {MAX_VALUES:,} values once aliases are expanded")
+    if len(path) > MAX_DEPTH:
+        raise _Refused(node, f"nested more than {MAX_DEPTH} levels deep once aliases are expanded")
     located.values[path] = _position(node)
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        if id(node) in seen.inside:
+            raise _Refused(node, "an alias refers to a value that contains it")
+        seen.inside.add(id(node))
+        try:
+            return _walk_collection(node, path, loader, located, problems, seen)
+        finally:
+            seen.inside.discard(id(node))
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, TypeError, OverflowError) as error:  # a date past 9999, an integer of 5,000 digits
+        reason = " ".join(str(error).split())[:100]
+        raise _Refused(node, f"cannot read this value: {reason}") from None
+
+
+def _walk_collection(
+    node: yaml.MappingNode | yaml.SequenceNode,
+    path: Path_,
+    loader: _Loader,
+    located: Located,
+    problems: list[Problem],
+    seen: _Walk,
+) -> Any:
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                line, column = _position(key_node)
+                problems.append(Problem(located.file, line, column, "a key must be a plain value"))
+                continue
             key = loader.construct_object(key_node, deep=True)
             if isinstance(key, list | dict):
                 line, column = _position(key_node)
@@ -89,11 +177,16 @@ def _walk(node: yaml.Node, path: Path_, loader: _Loader, located: Located, probl
                 problems.append(Problem(located.file, line, column, f"duplicate key {key!r}"))
                 continue
             located.keys[(*path, key)] = _position(key_node)
-            result[key] = _walk(value_node, (*path, key), loader, located, problems)
+            result[key] = _walk(value_node, (*path, key), loader, located, problems, seen)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, (*path, index), loader, located, problems) for index, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return [_walk(item, (*path, index), loader, located, problems, seen) for index, item in enumerate(node.value)]
+
+
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    position = max(0, min(position, len(text)))
+    line_start = text.rfind("\n", 0, position) + 1
+    return text.count("\n", 0, position) + 1, position - line_start + 1
 
 
 def load_located(path: Path | str, text: str | None = None) -> Located:
@@ -104,22 +197,36 @@ def load_located(path: Path | str, text: str | None = None) -> Located:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise YamlSourceError([Problem(file, 1, 1, f"cannot read file: {error}")]) from None
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise YamlSourceError([Problem(file, 1, 1, f"file is too large: at most {MAX_BYTES:,} bytes")])
     located = Located(file=file, data=None)
-    loader = _Loader(text)
     problems: list[Problem] = []
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # reading starts here: a character YAML forbids is refused now
         node = loader.get_single_node()
         if node is not None:
-            located.data = _walk(node, (), loader, located, problems)
+            located.data = _walk(node, (), loader, located, problems, _Walk())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = error.problem or error.context or "invalid YAML"
         raise YamlSourceError([Problem(file, line, column, f"bad YAML: {reason}")]) from None
-    except yaml.YAMLError as error:
-        raise YamlSourceError([Problem(file, 1, 1, f"bad YAML: {error}")]) from None
+    except yaml.reader.ReaderError as error:
+        line, column = _line_and_column(text, error.position)
+        code = error.character if isinstance(error.character, int) else None
+        reason = f"the character U+{code:04X} is not allowed in YAML" if code is not None else "unreadable text"
+        raise YamlSourceError([Problem(file, line, column, f"bad YAML: {reason}")]) from None
+    except _Refused as error:
+        line, column = _position(error.node) if error.node is not None else (1, 1)
+        raise YamlSourceError([Problem(file, line, column, f"bad YAML: {error.message}")]) from None
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
+        # Nothing of the YAML library may escape as a traceback; its message stays on one line.
+        reason = " ".join(str(error).split())[:200] or type(error).__name__
+        raise YamlSourceError([Problem(file, 1, 1, f"bad YAML: {reason}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if problems:
         raise YamlSourceError(problems)
     return located

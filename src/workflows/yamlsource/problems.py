@@ -112,13 +112,30 @@ def problems_from_validation_error(
         # Pydantic appends the union member or validator name to the location for some errors, and `[key]` for a
         # mapping's key that is wrong.
         on_key = item["type"] == "extra_forbidden" or "[key]" in item["loc"]
-        loc = tuple(part for part in item["loc"] if not (isinstance(part, str) and "[" in part))
+        loc = _path_in_data(located.data, item["loc"])
         item = {**item, "loc": loc}
         problems.append(located.problem(loc, _message(item, root), key=on_key))
     for loc, expected in union_failures.items():
         words = ", ".join(expected[:-1]) + f" or {expected[-1]}" if len(expected) > 1 else expected[0]
         problems.append(located.problem(loc, f"{_field_name(loc)}: expected {words}, got {_shown(union_inputs[loc])}"))
     return problems
+
+
+def _path_in_data(data: Any, loc: tuple | list) -> tuple:
+    """Pydantic's location of an error with its own annotations (`function-after[...]`, `[key]`) left out. A part
+    that names a key or index of the data is the data's, whatever it looks like (a key may itself hold `[`)."""
+    kept: list = []
+    node = data
+    for part in loc:
+        in_mapping = isinstance(node, dict) and part in node
+        if in_mapping or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            node = node[part]
+        elif isinstance(part, str) and "[" in part:
+            continue
+        else:
+            node = None  # a key the data lacks (a missing one): the error is about it
+        kept.append(part)
+    return tuple(kept)
 
 
 def _shown(value: Any) -> str:
