@@ -45,9 +45,9 @@ test: $(STAMP) browser $(ASSETS)
 # The edit loop (under 30 s): the pure and SQLite tests, stopping at the first failure. It leaves out what
 # `make test` runs besides: PostgreSQL (marker postgres), Prefect (prefect), Chromium (browser), the live test
 # (live), and every test that starts processes (slow: the `workflows` command as a subprocess in tests/cli,
-# rival sweepers, kill -9 and fault tests, the wheel build). Each Hypothesis property runs at most 10 examples
-# (profile `fast`, tests/conftest.py) instead of its usual 100 or the count it asks for. Bytecode is cached even
-# where the shell sets PYTHONDONTWRITEBYTECODE: compiling and rewriting every module again costs seconds a run.
+# rival sweepers, kill -9 and fault tests, the wheel build, the command-line hostile-input sweep). Each Hypothesis
+# property runs at most 10 examples (profile `fast`, tests/conftest.py) instead of its usual 100 or the count it
+# asks for. Bytecode is cached even where the shell sets PYTHONDONTWRITEBYTECODE: compiling again costs seconds.
 test-fast: $(STAMP)
 	$(VENV)/bin/ruff check .
 	PYTHONDONTWRITEBYTECODE= HYPOTHESIS_PROFILE=fast \

@@ -14,7 +14,7 @@ from prefect.runtime import flow_run as current_run
 from workflows.config.loader import Config, load_config, locate_processes_dir
 from workflows.dashboard.events import CASE_CLOSED, Happening
 from workflows.dashboard.publish import emit, publish_case
-from workflows.definitions.library import Library, load_library
+from workflows.definitions.library import Library, load_sound_library
 from workflows.definitions.model import Process
 from workflows.engine.state import CaseState, CaseStatus
 from workflows.operations.errors import CaseNotFound, InvalidInput, OperationError, database_problem
@@ -62,7 +62,7 @@ def load_definitions() -> tuple[Config, Library]:
     """The config and process library the run forms are built from: what `open_runtime` reads, without the
     database."""
     config = load_config()
-    return config, load_library([locate_processes_dir()], config)
+    return config, load_sound_library([locate_processes_dir()], config)
 
 
 def label_run(name: str, tags: Iterable[str]) -> None:

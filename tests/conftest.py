@@ -51,7 +51,9 @@ _CALLS_DEEP = 3
 
 def pytest_configure(config) -> None:
     config.addinivalue_line(
-        "markers", "slow: starts processes (derived in tests/conftest.py from the code); make test-fast leaves it out"
+        "markers",
+        "slow: starts processes (derived in tests/conftest.py from the code), or marked by hand as a sweep over many"
+        " hostile inputs; make test-fast leaves it out",
     )
 
 

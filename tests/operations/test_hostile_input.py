@@ -170,6 +170,7 @@ def assert_refused_as_invalid_input(result, value: str) -> None:
         assert value not in result.stderr  # what was refused may be anything: never echoed
 
 
+@pytest.mark.slow  # 27 commands, each a Hypothesis sweep through the whole command line: make test runs it
 @pytest.mark.parametrize("command", COMMANDS)
 def test_hostile_values_on_the_command_line_are_invalid_input_and_change_nothing(opened, command):
     runtime, reference, env = opened
