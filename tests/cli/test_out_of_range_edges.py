@@ -51,6 +51,7 @@ def test_due_answers_or_refuses_in_one_line(amount, unit, anchor):
         assert len(result.stdout.splitlines()) == 1
 
 
+@pytest.mark.slow  # a sweep of hostile values through the whole command: make test runs it
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(start=anchors, notified=days)
 def test_simulate_answers_or_refuses_in_one_line(start, notified):
@@ -64,6 +65,7 @@ def database(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('edges') / 'workflows.db'}"
 
 
+@pytest.mark.slow  # a sweep of hostile values through the whole command: make test runs it
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(notified=days)
 def test_start_answers_or_refuses_naming_the_fact_not_its_value(database, notified):
@@ -78,6 +80,7 @@ def test_start_answers_or_refuses_naming_the_fact_not_its_value(database, notifi
         assert "notification_date" in result.stderr and value not in result.stderr
 
 
+@pytest.mark.slow  # a sweep of hostile values through the whole command: make test runs it
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(now=st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)))
 def test_tick_with_any_clock_sweeps_or_refuses_in_one_line(database, now):
