@@ -46,7 +46,7 @@ from workflows.engine import (
     apply,
     start_case,
 )
-from workflows.engine.commands import Cancel
+from workflows.engine.commands import ApproveExtension, Cancel, RefuseExtension, RequestExtension
 from workflows.engine.schedule.timing import next_moment
 from workflows.engine.state import CaseState, case_from_json, case_to_json
 
@@ -170,6 +170,22 @@ class EngineMachine(RuleBasedStateMachine):
             self.run(Extend(slot.stage, parse_duration("2 working days"), "more time", "chair@x.example", [approver]))
         else:
             self.run(Reassign(slot.stage, "someone@x.example", "leave", slot.task))
+
+    @rule(data=st.data())
+    def more_time_is_asked_for_and_answered(self, data: st.DataObject) -> None:
+        """Ask on an open item; or answer a request, open or already decided (a second answer is refused)."""
+        requests = self.state.extension_requests
+        approver = self.definition.process.extension_approver
+        if requests and approver and data.draw(st.booleans()):
+            asked = data.draw(st.sampled_from(requests))
+            answer = data.draw(st.sampled_from([ApproveExtension, RefuseExtension]))
+            self.run(answer(asked.number, "chair@x.example", frozenset({approver})))
+            return
+        open_items = self.open_items()
+        if open_items:
+            slot, _ = data.draw(st.sampled_from(open_items))
+            amount = parse_duration("3 working days")
+            self.run(RequestExtension(slot.stage, amount, "more time", "a@x.example", slot.task))
 
     @rule(chance=st.integers(min_value=0, max_value=9))
     def the_case_is_cancelled_now_and_then(self, chance: int) -> None:
