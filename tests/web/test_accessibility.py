@@ -10,8 +10,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import text
 
@@ -88,7 +89,17 @@ class Pages:
                 element.send_keys(value)
         page = self.browser.find_element(By.TAG_NAME, "html")
         self.browser.find_element(By.ID, button_id).click()
-        WebDriverWait(self.browser, 10).until(expected_conditions.staleness_of(page))  # the answer has loaded
+        WebDriverWait(self.browser, 10).until(lambda _: replaced(page))  # the answer has loaded
+
+
+def replaced(page: WebElement) -> bool:
+    """Whether the page an element belongs to has gone. While the next page loads, Chromium may answer "node does
+    not belong to the document" rather than "stale element": both mean it has gone."""
+    try:
+        page.is_enabled()
+    except WebDriverException:  # StaleElementReferenceException among them
+        return True
+    return False
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
