@@ -74,6 +74,19 @@ def case_id_of(runtime, reference: str) -> int:
         return connection.execute(select(case_table.c.id).where(case_table.c.reference == reference)).scalar_one()
 
 
+def chronologies_notice(key: str, assignee: str | None = None) -> Notify:
+    """One more task-assigned message about a rapid review's first stage, under `key`."""
+    return Notify(
+        key=key,
+        kind=MessageKind.TASK_ASSIGNED,
+        stage="request-chronologies",
+        task=None,
+        role="business-manager",
+        assignee=assignee,
+        details={"due_version": 0, "number": 1},
+    )
+
+
 def poison_row(runtime, where: str, value: str) -> tuple[int, str]:
     """Put one message that cannot be built in the outbox, bypassing every check; its id and the value stored
     (made unique where the column is)."""
@@ -89,15 +102,7 @@ def poison_row(runtime, where: str, value: str) -> tuple[int, str]:
         if where == "key":
             value = f"{value}/{number}"
         key = value if where == "key" else f"{reference}/request-chronologies/poison-{number}"
-        message = Notify(
-            key=key,
-            kind=MessageKind.TASK_ASSIGNED,
-            stage="request-chronologies",
-            task=None,
-            role="business-manager",
-            assignee=value if where == "assignee" else None,
-            details={"due_version": 0, "number": 1},
-        )
+        message = chronologies_notice(key, assignee=value if where == "assignee" else None)
         queue_messages(connection, [(case_id, message)], clock.now())
         return connection.execute(select(outbox.c.id).where(outbox.c.key == key)).scalar_one(), value
 
@@ -174,15 +179,7 @@ def test_long_keys_and_message_ids_arrive_unfolded(shipped_runtime, smtp, set_cl
     key = f"{reference}/request-chronologies[{'x' * length}]/reminder-1/v0"
     case_id = case_id_of(runtime, reference)
     with runtime.db.begin() as connection:
-        message = Notify(
-            key=key,
-            kind=MessageKind.TASK_ASSIGNED,
-            stage="request-chronologies",
-            task=None,
-            role="business-manager",
-            details={"due_version": 0, "number": 1},
-        )
-        queue_messages(connection, [(case_id, message)], clock.now())
+        queue_messages(connection, [(case_id, chronologies_notice(key))], clock.now())
     deliver(runtime)
     received = [r.message for r in smtp.mailbox.received if key in str(r.message["X-Workflows-Key"])]
     assert received and all(str(m["X-Workflows-Key"]) == key for m in received)

@@ -2,12 +2,12 @@
 
 from calendar import monthrange
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from workflows.calendar.bounds import CalendarRangeError, in_calendar
 from workflows.calendar.counting import Counting
 from workflows.calendar.durations import Duration, Unit
-from workflows.calendar.london import LONDON, london_wall_time, to_london
+from workflows.calendar.london import hours_later, london_wall_time, to_london
 from workflows.calendar.working_days import WorkingDayCalendar
 
 END_OF_DAY = time(23, 59, 59)
@@ -73,10 +73,8 @@ def _deadline(
     duration: Duration, anchor: date | datetime, calendar: WorkingDayCalendar, counting: Counting, day_ends_at: time
 ) -> Deadline:
     if duration.unit is Unit.HOURS:
-        # Exact elapsed time: add in UTC so a DST change neither adds nor loses an hour.
-        start = anchor_instant(anchor)
-        due = (start.astimezone(UTC) + timedelta(hours=duration.amount)).astimezone(LONDON)
-        return Deadline(at=due, day=None)
+        # Exact elapsed time: a clock change neither adds nor loses an hour.
+        return Deadline(at=hours_later(anchor_instant(anchor), duration.amount), day=None)
 
     start_day = anchor_day(anchor)
     skipped: tuple[tuple[date, str], ...] = ()
