@@ -289,12 +289,36 @@ def clone(url: str, templates: list[Template], definitions: list[dict], count: i
     return written
 
 
-def seed_cases(url: str, count: int) -> dict[str, int]:
-    """`count` open rapid reviews, one due timer each (notified on one of 30 days of November 2026)."""
+def last_firing_templates() -> tuple[list[Template], list[dict]]:
+    """Rapid reviews notified on one of 30 days of November 2026, one timer each, every one due at SWEEP_AT."""
     dates = [date(2026, 11, 1) + timedelta(days=day) for day in range(30)]
     agencies = ["stoke-on-trent-city-council", "staffordshire-police"]
-    templates, definitions = make_templates(dates, agencies, open_tasks=False)
+    return make_templates(dates, agencies, open_tasks=False)
+
+
+def seed_cases(url: str, count: int) -> dict[str, int]:
+    """`count` open rapid reviews, one due timer each (notified on one of 30 days of November 2026)."""
+    templates, definitions = last_firing_templates()
     return clone(url, templates, definitions, count)
+
+
+# The working days bench/sweep.py's reminder shape sweeps, one tick each after working hours (so no digest).
+REMINDER_DAYS = [date(2027, 2, 8) + timedelta(days=day) for day in range(5)]  # Monday to Friday
+REMINDER_TICK = "18:30"
+
+
+def reminder_templates(agencies: int) -> tuple[list[Template], list[dict]]:
+    """Rapid reviews with `agencies` open agency chronology tasks each, notified on each of the 15 working days
+    before REMINDER_DAYS: over those days every task is somewhere on its ladder (reminders 3 and 1 working days
+    before day 10, the due-day notice, overdue notices every working day, escalations after 1 and 2), so most
+    firings schedule the task's next timer and a few are its last."""
+    dates: list[date] = []
+    day = REMINDER_DAYS[0]
+    while len(dates) < 15:
+        day -= timedelta(days=1)
+        if day.weekday() < 5:
+            dates.append(day)
+    return make_templates(sorted(dates), task_agencies(agencies), open_tasks=True)
 
 
 def task_agencies(count: int) -> list[str]:

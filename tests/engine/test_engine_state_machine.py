@@ -48,7 +48,8 @@ from workflows.engine import (
 )
 from workflows.engine.commands import ApproveExtension, Cancel, RefuseExtension, RequestExtension
 from workflows.engine.schedule.timing import next_moment
-from workflows.engine.state import CaseState, case_from_json, case_to_json
+from workflows.engine.state import CaseState
+from workflows.engine.state_codec import case_from_json, case_to_json
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = load_config(REPO / "config")
@@ -239,4 +240,3 @@ TestEngineMachine = EngineMachine.TestCase
 TestEngineMachine.settings = settings(
     max_examples=80, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-

@@ -11,7 +11,8 @@ from workflows.calendar.london import LONDON
 from workflows.engine import Audit, Complete, Definition, Notify, Pause, SetTimer, Slot, apply, start_case
 from workflows.engine.commands import ApproveExtension, RefuseExtension, RequestExtension
 from workflows.engine.errors import CommandRefused, EngineError, InvalidInput
-from workflows.engine.state import RequestStatus, case_from_json, case_to_json
+from workflows.engine.state import RequestStatus
+from workflows.engine.state_codec import case_from_json, case_to_json
 from workflows.engine.vocabulary import AuditAction, MessageKind
 
 START = datetime(2026, 12, 18, 10, tzinfo=LONDON)

@@ -94,8 +94,10 @@ def test_reminders_at_a_share_of_the_time_allowed(definition, started):
         assert passed <= moment.at < panel.due_at
         assert moment.at.time() == rules.day_starts_at and rules.calendar.is_working_day(moment.at.date())
         day_before = moment.at - timedelta(days=1)
-        assert not (passed <= london_wall_time(day_before.date(), rules.day_starts_at) and
-                    rules.calendar.is_working_day(day_before.date()))
+        assert not (
+            passed <= london_wall_time(day_before.date(), rules.day_starts_at)
+            and rules.calendar.is_working_day(day_before.date())
+        )
     (timer,) = [e for e in effects if isinstance(e, SetTimer) and e.slot == Slot("panel")]
     assert timer.at == (reminders[0].at if reminders else panel.due_at)
 

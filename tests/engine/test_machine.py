@@ -30,7 +30,7 @@ from workflows.engine import (
     start_case,
 )
 from workflows.engine.commands import Acknowledge, Cancel
-from workflows.engine.state import case_from_json, case_to_json
+from workflows.engine.state_codec import case_from_json, case_to_json
 
 
 def at(text: str) -> datetime:

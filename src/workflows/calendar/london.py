@@ -10,6 +10,10 @@ def to_london(moment: datetime) -> datetime:
     """An aware datetime in London time; a naive one is taken to be London wall time."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=LONDON)
+    if moment.tzinfo is LONDON:
+        # astimezone would return it as it is, even a wall time the clocks skip (01:30 on the March change, as
+        # wall-clock arithmetic can make): through UTC it becomes the instant it denotes, written as it reads.
+        return moment.astimezone(UTC).astimezone(LONDON)
     return moment.astimezone(LONDON)
 
 

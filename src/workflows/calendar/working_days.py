@@ -7,6 +7,7 @@ from workflows.calendar.bounds import in_calendar
 from workflows.calendar.counting import Counting
 
 _ONE_DAY = timedelta(days=1)
+_MEMO_LIMIT = 100_000
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -24,6 +25,10 @@ class WorkingDayCalendar:
         self.name = name
         self.closures: dict[date, str] = dict(closures or {})
         self._holidays_by_year: dict[int, dict[date, str]] = {}
+        # Memos: a sweep asks the same few questions (is this day a working day, 3 working days before that)
+        # for thousands of items. A calendar never changes once made, so answers stay true.
+        self._working: dict[date, bool] = {}
+        self._counted: dict[tuple[date, int, Counting | None], date] = {}
 
     def __repr__(self) -> str:
         return f"WorkingDayCalendar({self.name!r}, {len(self.closures)} closures)"
@@ -44,7 +49,10 @@ class WorkingDayCalendar:
         return None
 
     def is_working_day(self, day: date) -> bool:
-        return self.non_working_reason(day) is None
+        known = self._working.get(day)
+        if known is None:
+            known = self._working[day] = self.non_working_reason(day) is None
+        return known
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day` (CalendarRangeError past the calendar's range)."""
@@ -61,6 +69,13 @@ class WorkingDayCalendar:
         if amount < 1:
             raise ValueError("a working-day amount must be at least 1")
         counting = Counting(counting)
+        key = (anchor, amount, counting)
+        known = self._counted.get(key)
+        if known is None:
+            known = self._remember(key, self._add_working_days(anchor, amount, counting))
+        return known
+
+    def _add_working_days(self, anchor: date, amount: int, counting: Counting) -> date:
         if counting is Counting.SAME_DAY and self.is_working_day(anchor):
             day, counted = anchor, 1
         else:
@@ -72,6 +87,19 @@ class WorkingDayCalendar:
 
     def subtract_working_days(self, day: date, amount: int) -> date:
         """The working day `amount` working days before `day` (for reminders ahead of a deadline)."""
+        key = (day, -amount, None)
+        known = self._counted.get(key)
+        if known is None:
+            known = self._remember(key, self._subtract_working_days(day, amount))
+        return known
+
+    def _remember(self, key: tuple[date, int, Counting | None], day: date) -> date:
+        if len(self._counted) >= _MEMO_LIMIT:
+            self._counted.clear()  # a long-running sweeper's memo stays small
+        self._counted[key] = day
+        return day
+
+    def _subtract_working_days(self, day: date, amount: int) -> date:
         counted = 0
         in_calendar(day)
         while counted < amount:

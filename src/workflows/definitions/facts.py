@@ -37,7 +37,8 @@ def parse_fact_value(name: str, fact: Fact, text: str, agencies: Collection[str]
                 number = float(raw)
                 if not math.isfinite(number):
                     raise ValueError
-                return int(number) if number.is_integer() else number
+                # Whole numbers beyond 2**53 stay floats: JSON readers (and orjson) hold no larger exact integers.
+                return int(number) if number.is_integer() and abs(number) < 2**53 else number
             case FactType.BOOLEAN:
                 if raw.lower() in _TRUE | _FALSE:
                     return raw.lower() in _TRUE

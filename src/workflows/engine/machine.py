@@ -762,3 +762,20 @@ def apply(
     step = _Step(definition, clone(state), now)
     _HANDLERS[type(command)](step, command)  # type: ignore[operator]
     return step.state, step.effects
+
+
+def apply_in_turn(
+    definition: Definition, state: CaseState, commands: list[cmd.Command], now: datetime
+) -> tuple[CaseState, list[list[Effect]]]:
+    """Apply commands one after another, as `apply` each on the last one's state would, with each command's
+    effects. One copy of the input state serves them all (nobody else sees the states between): a sweep fires
+    several timers of one case for the price of one copy. A refusal or error of any command raises, and
+    nothing of the others is kept."""
+    working = clone(state)
+    effects: list[list[Effect]] = []
+    for command in commands:
+        step = _Step(definition, working, now)
+        _HANDLERS[type(command)](step, command)  # type: ignore[operator]
+        working = step.state
+        effects.append(step.effects)
+    return working, effects

@@ -1,13 +1,15 @@
-"""Case state: plain data, serialisable to JSON, owned by the engine."""
+"""Case state: plain data owned by the engine (stored as JSON by engine/state_codec.py)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from workflows.engine.vocabulary import ShiftKind
+
+_Record = TypeVar("_Record")
 
 
 class CaseStatus(StrEnum):
@@ -153,110 +155,28 @@ class CaseState:
         return max((request.number for request in self.extension_requests), default=0) + 1
 
 
-# JSON: dates and datetimes as tagged ISO strings so they come back as the same types.
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, date):
-        return {"$d": value.isoformat()}
-    if isinstance(value, dict):
-        return {key: _encode(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_encode(item) for item in value]
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "$dt" in value:
-            return datetime.fromisoformat(value["$dt"])
-        if "$d" in value:
-            return date.fromisoformat(value["$d"])
-        return {key: _decode(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_decode(item) for item in value]
-    return value
-
-
-def _item_fields(item: ItemState) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in _ITEM_FIELDS}
-
-
-def _stage_fields(stage: StageState) -> dict[str, Any]:
-    fields = {name: getattr(stage, name) for name in _STAGE_FIELDS}
-    fields["shifts"] = [asdict(shift) for shift in stage.shifts]
-    fields["tasks"] = {item: _item_fields(task) for item, task in stage.tasks.items()}
-    return fields
-
-
-def case_to_json(case: CaseState) -> dict[str, Any]:
-    # Written out rather than dataclasses.asdict: this runs on every step, and asdict deep-copies.
-    fields = {name: getattr(case, name) for name in _CASE_FIELDS}
-    fields["stages"] = {stage_id: _stage_fields(stage) for stage_id, stage in case.stages.items()}
-    fields["pauses"] = [asdict(pause) for pause in case.pauses]
-    fields["extension_requests"] = [asdict(request) for request in case.extension_requests]
-    return _encode(fields)
+def _copy(value: _Record) -> _Record:
+    """A shallow copy of a state dataclass: its fields' dict copied, without dataclasses.replace's __init__ call
+    (which costs several times more, and clone runs on every engine step)."""
+    copied = object.__new__(type(value))
+    copied.__dict__.update(value.__dict__)
+    return copied
 
 
 def clone(case: CaseState) -> CaseState:
     """A copy sharing nothing mutable with `case` (a structured copy: far cheaper than copy.deepcopy)."""
-    facts = {name: list(value) if isinstance(value, list) else value for name, value in case.facts.items()}
-    stages = {
-        stage_id: replace(
-            stage,
-            skipped_days=list(stage.skipped_days),
-            shifts=[replace(shift) for shift in stage.shifts],
-            tasks={item: replace(task) for item, task in stage.tasks.items()},
-        )
-        for stage_id, stage in case.stages.items()
-    }
-    return replace(
-        case,
-        facts=facts,
-        stages=stages,
-        pauses=[replace(pause) for pause in case.pauses],
-        extension_requests=[replace(request) for request in case.extension_requests],
-    )
+    copied = _copy(case)
+    copied.facts = {name: list(value) if isinstance(value, list) else value for name, value in case.facts.items()}
+    copied.stages = {stage_id: _copy_stage(stage) for stage_id, stage in case.stages.items()}
+    copied.pauses = [_copy(pause) for pause in case.pauses]
+    copied.children = list(case.children)
+    copied.extension_requests = [_copy(request) for request in case.extension_requests]
+    return copied
 
 
-def _item(data: dict[str, Any]) -> ItemState:
-    return ItemState(**{**data, "status": ItemStatus(data["status"])})
-
-
-def _shift(data: dict[str, Any]) -> Shift:
-    return Shift(**{**data, "kind": ShiftKind(data["kind"])})
-
-
-def _extension_request(data: dict[str, Any]) -> ExtensionRequest:
-    return ExtensionRequest(**{**data, "status": RequestStatus(data["status"])})
-
-
-def _stage(data: dict[str, Any]) -> StageState:
-    return StageState(
-        **{
-            **data,
-            "status": ItemStatus(data["status"]),
-            "skipped_days": [tuple(pair) for pair in data["skipped_days"]],
-            "shifts": [_shift(shift) for shift in data["shifts"]],
-            "tasks": {item: _item(task) for item, task in data["tasks"].items()},
-        }
-    )
-
-
-def case_from_json(raw: dict[str, Any]) -> CaseState:
-    data = _decode(raw)
-    return CaseState(
-        **{
-            **data,
-            "status": CaseStatus(data["status"]),
-            "stages": {stage_id: _stage(stage) for stage_id, stage in data["stages"].items()},
-            "pauses": [Pause(**pause) for pause in data["pauses"]],
-            # States stored before requests were part of the case have none.
-            "extension_requests": [_extension_request(r) for r in data.get("extension_requests", [])],
-        }
-    )
-
-
-_ITEM_FIELDS = tuple(f.name for f in fields(ItemState))
-_STAGE_FIELDS = tuple(f.name for f in fields(StageState) if f.name not in ("shifts", "tasks"))
-_CASE_FIELDS = tuple(f.name for f in fields(CaseState) if f.name not in ("stages", "pauses", "extension_requests"))
+def _copy_stage(stage: StageState) -> StageState:
+    copied = _copy(stage)
+    copied.skipped_days = list(stage.skipped_days)
+    copied.shifts = [_copy(shift) for shift in stage.shifts]
+    copied.tasks = {item: _copy(task) for item, task in stage.tasks.items()}
+    return copied

@@ -19,9 +19,10 @@ from workflows.calendar.london import london_wall_time
 from workflows.definitions.model import Process
 from workflows.engine import commands as cmd
 from workflows.engine.effects import Audit, Effect, Notify
-from workflows.engine.machine import apply
+from workflows.engine.machine import Definition, apply, apply_in_turn
 from workflows.engine.schedule.recurrence import latest_due, next_occurrence, occurrence_at, occurrence_day
-from workflows.engine.state import Slot, case_from_json
+from workflows.engine.state import CaseState, Slot
+from workflows.engine.state_codec import case_from_json
 from workflows.engine.vocabulary import AuditAction, MessageKind
 from workflows.operations.cases import Step, _start_in, persist_steps
 from workflows.operations.digest import queue_daily_digest
@@ -219,22 +220,43 @@ def _fire_items(
             failed.update(timer.id for timer in group)
             kinds += [SweepCount.FAILED] * len(group)
             continue
-        state, effects = before, []
-        for timer in group:
-            try:
-                state, fired = apply(definition, state, cmd.FireTimer(Slot(timer.stage or "", timer.task)), now)
-            except Exception:
-                log.exception("timer %s failed; it stays due and is retried next sweep", timer.slot_key)
-                failed.add(timer.id)
-                kinds.append(SweepCount.FAILED)
-                continue
-            effects += fired
-            kinds += _counts(fired) or [SweepCount.STALE]
+        commands: list[cmd.Command] = [cmd.FireTimer(Slot(timer.stage or "", timer.task)) for timer in group]
+        each: list[list[Effect] | None]
+        try:
+            state, together = apply_in_turn(definition, before, commands, now)
+            each = list(together)
+        except Exception:  # one of them fails: fire them one by one, so that only that one stays due
+            state, each = _fire_one_by_one(definition, before, group, commands, now, failed)
+        effects = [effect for fired in each if fired for effect in fired]
+        for fired in each:
+            kinds += [SweepCount.FAILED] if fired is None else (_counts(fired) or [SweepCount.STALE])
         if effects:
             steps.append(Step(case_id, definition.process, before, state, effects))
             happened.append(CommittedStep(state.reference, state.process_id, effects))
     persist_steps(connection, runtime, steps, now)
     return kinds, happened
+
+
+def _fire_one_by_one(
+    definition: Definition,
+    state: CaseState,
+    group: list[timers.DueTimer],
+    commands: list[cmd.Command],
+    now: datetime,
+    failed: set[int],
+) -> tuple[CaseState, list[list[Effect] | None]]:
+    """Each timer of one case in its own engine step; a timer that fails is left due (None in its place)."""
+    each: list[list[Effect] | None] = []
+    for timer, command in zip(group, commands, strict=True):
+        try:
+            state, fired = apply(definition, state, command, now)
+        except Exception:
+            log.exception("timer %s failed; it stays due and is retried next sweep", timer.slot_key)
+            failed.add(timer.id)
+            each.append(None)
+            continue
+        each.append(fired)
+    return state, each
 
 
 def tick(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -133,6 +134,67 @@ def moments(
 
     `window_start` (the anchor's instant) places the reminders given as a share of the time allowed.
     """
+    if not stage.reminders.at_share:
+        window_start = None  # it places nothing: items differing only in it share their moments
+    key = (id(stage), *_exactly(deadline.at), deadline.day, deadline.skipped, rules, *_exactly(window_start))
+    known = _known_moments()
+    sequence = known.get(key)
+    if sequence is None or sequence.stage is not stage or sequence.failed:
+        if len(known) >= _MEMO_LIMIT:
+            known.clear()
+        sequence = known[key] = _Sequence(stage, _moments(stage, deadline, rules, window_start))
+    return iter(sequence)
+
+
+# Many items share a stage definition and a deadline (every task of a case; every case due the same day): their
+# moments are worked out once, as far as anyone has read them, and kept per thread (a generator must not run
+# in two threads at once).
+_MEMO_LIMIT = 20_000
+_memo = threading.local()
+
+
+def _known_moments() -> dict[tuple[object, ...], _Sequence]:
+    known = getattr(_memo, "moments", None)
+    if known is None:
+        known = _memo.moments = {}
+    return known
+
+
+def _exactly(moment: datetime | None) -> tuple[object, ...]:
+    """A datetime as a key that tells apart equal instants written in other zones (or folds): the moments
+    computed from it are written in its zone, and must be the same as if computed afresh."""
+    return (moment, None if moment is None else moment.tzinfo, None if moment is None else moment.fold)
+
+
+class _Sequence:
+    """A lazily computed sequence of moments, kept as far as it has been read. It holds its stage: the memo's
+    key names the stage by id, which a later stage could reuse once this one is gone."""
+
+    __slots__ = ("_seen", "_source", "failed", "stage")
+
+    def __init__(self, stage: Stage, source: Iterator[Moment]) -> None:
+        self.stage = stage
+        self._source = source
+        self._seen: list[Moment] = []
+        self.failed = False  # its source raised (a date outside the calendar): it ends there, so it is not reused
+
+    def __iter__(self) -> Iterator[Moment]:
+        index = 0
+        while True:
+            if index == len(self._seen):
+                try:
+                    moment = next(self._source, None)
+                except Exception:
+                    self.failed = True
+                    raise
+                if moment is None:
+                    return
+                self._seen.append(moment)
+            yield self._seen[index]
+            index += 1
+
+
+def _moments(stage: Stage, deadline: Deadline, rules: TimingRules, window_start: datetime | None) -> Iterator[Moment]:
     ahead = [
         Moment(offset_from(deadline, before, rules, sign=-1, at=rules.day_starts_at), MomentKind.REMINDER, number)
         for number, before in enumerate(stage.reminders.before, 1)
