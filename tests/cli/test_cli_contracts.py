@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from workflows.cli.lazy_group import load_command
+from workflows.cli.main import COMMANDS
+
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = str(Path(sys.executable).parent / "workflows")
 
@@ -170,16 +173,26 @@ def test_commands_that_run_no_flow_never_import_prefect(args):
 
 def heavy_modules_loaded_by(args: list[str]) -> set[str]:
     """Which of Prefect and SQLAlchemy running `workflows ARGS` in a fresh interpreter imports."""
+    return modules_loaded_by(args, {"prefect", "sqlalchemy"})
+
+
+def modules_loaded_by(args: list[str], watched: set[str]) -> set[str]:
+    """Which of `watched` (a module, or a package with any of its modules) running `workflows ARGS` through the
+    entry point in a fresh interpreter imports. The command must succeed: one that stopped early proves nothing."""
     probe = (
         "import sys\n"
-        "from workflows.cli.main import cli\n"
+        f"sys.argv = ['workflows', *{args!r}]\n"
+        "from workflows.cli.main import main\n"
         "try:\n"
-        f"    cli({args!r}, standalone_mode=False)\n"
+        "    main()\n"
         "finally:\n"
-        "    loaded = {m.split('.')[0] for m in sys.modules} & {'prefect', 'sqlalchemy'}\n"
+        f"    watched = {sorted(watched)!r}\n"
+        "    loaded = {name for name in watched for module in list(sys.modules)"
+        " if module == name or module.startswith(name + '.')}\n"
         "    print('LOADED: ' + ' '.join(sorted(loaded)))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("LOADED:"), result.stderr
     return set(last.removeprefix("LOADED:").split())
@@ -195,3 +208,75 @@ def heavy_modules_loaded_by(args: list[str]) -> set[str]:
 )
 def test_checking_definitions_never_imports_the_database_layer(args):
     assert heavy_modules_loaded_by(args) == set()
+
+
+# What serves flows, pages and mail, and the database: no command that only reads definitions needs any of it.
+FLOWS_PAGES_MAIL_AND_DATABASE = {
+    "prefect",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "jinja2",
+    "aiosmtplib",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "workflows.store",
+    "workflows.operations",
+    "workflows.notify",
+    "workflows.dashboard",
+    "workflows.web",
+    "workflows.orchestration",
+    "workflows.localrun",
+}
+# The process language and the partnership's config: `due` on the built-in calendar reads neither.
+LANGUAGE_AND_CONFIG = {
+    "pydantic",
+    "yaml",
+    "workflows.yamlsource",
+    "workflows.config",
+    "workflows.config.loader",
+    "workflows.config.model",
+    "workflows.definitions",
+    "workflows.directory",
+    "workflows.engine",
+}
+
+
+def test_due_imports_neither_the_language_nor_the_config_nor_anything_heavy():
+    """`workflows due` on the built-in calendar is date arithmetic: it imports the calendar (and its bank holidays)
+    and click, nothing more. Not a timing: a named list of what it must never import."""
+    due = ["due", "5 working days", "--from", "2026-12-18"]
+    assert modules_loaded_by(due, FLOWS_PAGES_MAIL_AND_DATABASE | LANGUAGE_AND_CONFIG) == set()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["validate", "processes/rapid-review.yaml"],
+        ["schema"],
+        ["simulate", "rapid-review", "--start", "2026-12-18", "--json"],
+        ["simulate", "rapid-review", "--start", "2026-12-18"],
+        ["simulate", "processes/rapid-review.yaml", "--start", "2026-12-18", "--json"],
+    ],
+)
+def test_checking_and_simulating_definitions_import_no_flow_page_mail_or_database_module(args):
+    assert modules_loaded_by(args, FLOWS_PAGES_MAIL_AND_DATABASE) == set()
+
+
+@pytest.mark.parametrize("args", [["validate"], ["validate", "processes/rapid-review.yaml"], ["schema"]])
+def test_checking_definitions_counts_no_dates_so_never_imports_the_bank_holidays(args):
+    assert modules_loaded_by(args, {"holidays"}) == set()
+
+
+def test_every_command_is_where_the_entry_point_says():
+    """The entry point imports a command's module only when it runs: each name must load a command of that name."""
+    assert {name: load_command(where).name for name, where in COMMANDS.items()} == {name: name for name in COMMANDS}
+
+
+def test_help_lists_every_command():
+    result = run("--help")
+    assert result.returncode == 0, result.stderr
+    listed = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in listed if line.strip()] == sorted(COMMANDS)

@@ -284,26 +284,30 @@ def status(reference: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def overdue(as_json: bool) -> None:
     """Open items past due, and those at risk (due within the at-risk window)."""
-    from workflows.operations.reports import UNDELIVERED_WITHIN, undelivered
-    from workflows.operations.reports import overdue as open_items
+    from workflows.cli.json_stream import write_json_array
+    from workflows.cli.spooled_output import spooled_stdout
+    from workflows.operations.reports import UNDELIVERED_WITHIN, overdue_items, undelivered
 
-    with runtime(read_only=True) as rt:
-        found = open_items(rt)
-        failed = [] if as_json else undelivered(rt)
-    if as_json:
-        click.echo(json.dumps([item.as_json() for item in found], indent=2))
-        return
-    if not found:
+    # Each item is written as it is read, and forgotten: a report of 100,000 items must not hold them all. The
+    # spool prints them once the database is let go (spooled_output.py says why).
+    with spooled_stdout() as out, runtime(read_only=True) as rt:
+        if as_json:
+            write_json_array((item.as_json() for item in overdue_items(rt)), out)
+            return
+        failed = undelivered(rt)
+        listed = 0
+        for item in overdue_items(rt):
+            listed += 1
+            task = f"[{item.task}]" if item.task else ""
+            state = "at risk" if item.at_risk else f"{item.working_days_overdue} wd overdue"
+            out.write(
+                f"{item.reference:<16} {item.process:<28} {item.stage + task:<44} {item.owner_role:<30} "
+                f"{item.agency or '-':<24} {state:<16} level {item.escalation_level}\n"
+            )
+            for problem in item.undelivered:
+                out.write(f"{'':<16} undelivered: {problem}\n")
+    if not listed:
         click.echo("nothing overdue or at risk")
-    for item in found:
-        task = f"[{item.task}]" if item.task else ""
-        state = "at risk" if item.at_risk else f"{item.working_days_overdue} wd overdue"
-        click.echo(
-            f"{item.reference:<16} {item.process:<28} {item.stage + task:<44} {item.owner_role:<30} "
-            f"{item.agency or '-':<24} {state:<16} level {item.escalation_level}"
-        )
-        for problem in item.undelivered:
-            click.echo(f"{'':<16} undelivered: {problem}")
     if failed:
         click.echo(f"\nnot delivered in the last {UNDELIVERED_WITHIN.days} days (`workflows outbox --status failed`):")
         for message in failed:

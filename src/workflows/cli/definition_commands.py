@@ -150,7 +150,6 @@ def simulate(
     """Project PROCESS's timeline (a library process, or a draft file), each stage done on its due date unless
     --late says otherwise."""
     from workflows.cli.definition_loading import load_config_or_exit
-    from workflows.cli.timeline_table import timeline_table
     from workflows.definitions.facts import FactError, parse_fact_assignments
     from workflows.engine.schedule.simulation import simulate as project
     from workflows.engine.schedule.simulation import start_moment
@@ -192,4 +191,6 @@ def simulate(
     if as_json:
         click.echo(json.dumps([event.as_json() for event in projection.events], indent=2))
     else:
+        from workflows.cli.timeline_table import timeline_table
+
         click.echo(timeline_table(projection, rules, config.directory.roles))

@@ -1,4 +1,5 @@
-"""Entry point. Commands import what they need inside, so `workflows due` starts in a blink."""
+"""Entry point. Each command's module is imported only when it runs, and each command imports what it needs
+inside, so `workflows due` starts in a blink."""
 
 from __future__ import annotations
 
@@ -6,48 +7,45 @@ import sys
 
 import click
 
-from workflows.cli import case_commands, delivery_commands, prefect_commands, web_commands
-from workflows.cli.calendar_commands import due
-from workflows.cli.case_listing import cases
-from workflows.cli.definition_commands import schema, simulate, validate
+from workflows.cli.lazy_group import LazyGroup
+
+_CASES = "workflows.cli.case_commands"
+# Command name -> where it lives ("module:attribute"); tests/cli/test_cli_contracts.py checks each name.
+COMMANDS = {
+    "due": "workflows.cli.calendar_commands:due",
+    "validate": "workflows.cli.definition_commands:validate",
+    "schema": "workflows.cli.definition_commands:schema",
+    "simulate": "workflows.cli.definition_commands:simulate",
+    "start": f"{_CASES}:start",
+    "complete": f"{_CASES}:complete",
+    "decide": f"{_CASES}:decide",
+    "pause": f"{_CASES}:pause",
+    "resume": f"{_CASES}:resume",
+    "extend": f"{_CASES}:extend",
+    "request-extension": f"{_CASES}:request_extension",
+    "approve-extension": f"{_CASES}:approve_extension",
+    "refuse-extension": f"{_CASES}:refuse_extension",
+    "reassign": f"{_CASES}:reassign",
+    "cancel": f"{_CASES}:cancel",
+    "trigger": f"{_CASES}:trigger",
+    "tick": f"{_CASES}:tick",
+    "status": f"{_CASES}:status",
+    "overdue": f"{_CASES}:overdue",
+    "history": f"{_CASES}:history",
+    "explain": f"{_CASES}:explain",
+    "cases": "workflows.cli.case_listing:cases",
+    "deliver": "workflows.cli.delivery_commands:deliver",
+    "outbox": "workflows.cli.delivery_commands:outbox",
+    "serve": "workflows.cli.prefect_commands:serve",
+    "up": "workflows.cli.prefect_commands:up",
+    "link": "workflows.cli.web_commands:link",
+    "web": "workflows.cli.web_commands:web",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Deadlines and escalations for a children's safeguarding partnership."""
-
-
-cli.add_command(due)
-cli.add_command(validate)
-cli.add_command(schema)
-cli.add_command(simulate)
-for command in (
-    case_commands.start,
-    case_commands.complete,
-    case_commands.decide,
-    case_commands.pause,
-    case_commands.resume,
-    case_commands.extend,
-    case_commands.request_extension,
-    case_commands.approve_extension,
-    case_commands.refuse_extension,
-    case_commands.reassign,
-    case_commands.cancel,
-    case_commands.trigger,
-    case_commands.tick,
-    case_commands.status,
-    case_commands.overdue,
-    case_commands.history,
-    case_commands.explain,
-):
-    cli.add_command(command)
-cli.add_command(cases)
-cli.add_command(delivery_commands.deliver)
-cli.add_command(delivery_commands.outbox)
-cli.add_command(prefect_commands.serve)
-cli.add_command(prefect_commands.up)
-cli.add_command(web_commands.link)
-cli.add_command(web_commands.web)
 
 
 def main() -> None:

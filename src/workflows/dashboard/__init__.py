@@ -1,5 +1,6 @@
 """What DSPs see in the Prefect UI: the overdue summary and table, each case's timeline, audit round progress.
 
-`overdue` and `wording` describe items in titles and names (pure); `views` builds the views from the database
-(no Prefect import); `publish` hands them, and the events, to Prefect.
+`overdue` and `wording` describe items in titles and names (pure), and `overdue_stream` builds both overdue views
+from rows streamed one at a time (pure); `views` builds the views from the database (no Prefect import); `publish`
+hands them, and the events, to Prefect.
 """

@@ -67,22 +67,50 @@ class OverdueRow:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """How many items are overdue and how many at risk: every view's headline."""
+
+    overdue: int
+    at_risk: int
+
+    @classmethod
+    def of(cls, rows: Iterable[OverdueRow]) -> Counts:
+        overdue = at_risk = 0
+        for row in rows:
+            overdue += row.overdue
+            at_risk += row.at_risk
+        return cls(overdue, at_risk)
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.at_risk
+
+    def __str__(self) -> str:
+        return f"{self.overdue} overdue, {self.at_risk} at risk"
+
+
 def overdue_table(
     rows: list[OverdueRow], now: datetime, limit: int = TABLE_LIMIT, failed: Sequence[Undelivered] = ()
 ) -> str:
-    """The `overdue-items` Markdown: a headline, one row per item, worst first (the first `limit`), then the
-    items with messages that could not be delivered (a list, not a column: the table must stay narrow), then
-    every message that failed lately, whatever it was about."""
-    lines = [headline(rows, now), ""]
-    if not rows:
+    """The `overdue-items` Markdown of rows given worst first: see `table_markdown`."""
+    return table_markdown(Counts.of(rows), rows[:limit], now, failed)
+
+
+def table_markdown(counted: Counts, shown: Sequence[OverdueRow], now: datetime, failed: Sequence[Undelivered]) -> str:
+    """The `overdue-items` Markdown: a headline, one row per item shown (the worst, in order; `counted` says how
+    many there are in all), then the items with messages that could not be delivered (a list, not a column: the
+    table must stay narrow), then every message that failed lately, whatever it was about."""
+    lines = [headline(counted, now), ""]
+    if not counted.total:
         return "\n".join([*lines, "Nothing is overdue or at risk.", *failed_lines(failed)]) + "\n"
-    shown = [row.cells() for row in rows[:limit]]
-    columns = [column for column in shown[0] if column != "mail"]
+    shown_cells = [row.cells() for row in shown]
+    columns = [column for column in shown_cells[0] if column != "mail"]
     lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(markdown_cell(cells[column]) for column in columns) + " |" for cells in shown]
-    if len(rows) > limit:
-        lines += ["", f"{len(rows) - limit} more after these: `workflows overdue` lists them all."]
-    troubled = [cells for cells in shown if cells["mail"]]
+    lines += ["| " + " | ".join(markdown_cell(cells[column]) for column in columns) + " |" for cells in shown_cells]
+    if counted.total > len(shown):
+        lines += ["", f"{counted.total - len(shown)} more after these: `workflows overdue` lists them all."]
+    troubled = [cells for cells in shown_cells if cells["mail"]]
     if troubled:
         lines += ["", "**Messages not delivered** (`workflows outbox --status failed` says why):", ""]
         lines += [f"- {cells['case']} {cells['stage']}, {cells['agency']}: {cells['mail']}" for cells in troubled]
@@ -148,21 +176,48 @@ class Tally:
     oldest: OverdueRow | None
 
 
+@dataclass(slots=True)
+class _Group:
+    overdue: int = 0
+    at_risk: int = 0
+    oldest: OverdueRow | None = None
+
+
+class Tallies:
+    """Tallies per name (agency or process) of rows added one at a time: two counts and one row per name, never
+    every row."""
+
+    def __init__(self, name_of: Callable[[OverdueRow], str]) -> None:
+        self._name_of = name_of
+        self._groups: dict[str, _Group] = {}
+
+    def add(self, row: OverdueRow) -> None:
+        group = self._groups.setdefault(self._name_of(row), _Group())
+        if row.at_risk:
+            group.at_risk += 1
+            return
+        group.overdue += 1
+        # Strictly worse only: of rows that tie, the first added stays, as a stable sort would keep it.
+        if group.oldest is None or worst_first(row) < worst_first(group.oldest):
+            group.oldest = row
+
+    def worst_first(self) -> list[Tally]:
+        """Most overdue first, then most at risk."""
+        tallies = [Tally(name, group.overdue, group.at_risk, group.oldest) for name, group in self._groups.items()]
+        return sorted(tallies, key=lambda t: (-t.overdue, -t.at_risk, t.name))
+
+
 def tally(rows: Iterable[OverdueRow], name_of: Callable[[OverdueRow], str]) -> list[Tally]:
     """Counts per name, worst first: most overdue, then most at risk."""
-    groups: dict[str, list[OverdueRow]] = {}
+    tallies = Tallies(name_of)
     for row in rows:
-        groups.setdefault(name_of(row), []).append(row)
-    tallies = []
-    for name, grouped in groups.items():
-        overdue = sorted((row for row in grouped if row.overdue), key=worst_first)
-        tallies.append(Tally(name, len(overdue), len(grouped) - len(overdue), overdue[0] if overdue else None))
-    return sorted(tallies, key=lambda t: (-t.overdue, -t.at_risk, t.name))
+        tallies.add(row)
+    return tallies.worst_first()
 
 
-def headline(rows: list[OverdueRow], now: datetime) -> str:
+def headline(counted: Counts, now: datetime) -> str:
     # The date, not the time: the view is republished only when it changes (at the latest, the next day).
-    return f"**{counts(rows)}**, as of {long_date(now)}"
+    return f"**{counted}**, as of {long_date(now)}"
 
 
 def oldest_item(row: OverdueRow | None) -> str:
@@ -180,17 +235,24 @@ def tally_table(heading: str, tallies: list[Tally]) -> list[str]:
     return lines
 
 
+def by_agency(row: OverdueRow) -> str:
+    return row.agency
+
+
+def by_process(row: OverdueRow) -> str:
+    return row.process
+
+
 def overdue_summary(rows: list[OverdueRow], now: datetime) -> str:
+    """The `overdue-summary` Markdown of rows: see `summary_markdown`."""
+    return summary_markdown(Counts.of(rows), tally(rows, by_agency), tally(rows, by_process), now)
+
+
+def summary_markdown(counted: Counts, agencies: list[Tally], processes: list[Tally], now: datetime) -> str:
     """The `overdue-summary` Markdown: a headline, then counts per agency and per process, worst first."""
-    lines = [headline(rows, now), ""]
-    if not rows:
+    lines = [headline(counted, now), ""]
+    if not counted.total:
         return "\n".join([*lines, "Nothing is overdue or at risk."]) + "\n"
-    lines += ["### By agency", "", *tally_table("agency", tally(rows, lambda row: row.agency)), ""]
-    lines += ["### By process", "", *tally_table("process", tally(rows, lambda row: row.process))]
+    lines += ["### By agency", "", *tally_table("agency", agencies), ""]
+    lines += ["### By process", "", *tally_table("process", processes)]
     return "\n".join(lines) + "\n"
-
-
-def counts(rows: list[OverdueRow]) -> str:
-    """ "3 overdue, 1 at risk"."""
-    overdue = sum(row.overdue for row in rows)
-    return f"{overdue} overdue, {len(rows) - overdue} at risk"

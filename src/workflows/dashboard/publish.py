@@ -13,8 +13,7 @@ from prefect.events import emit_event
 
 from workflows import clock
 from workflows.dashboard.events import Happening
-from workflows.dashboard.overdue import counts, overdue_summary, overdue_table
-from workflows.dashboard.views import audit_round_progress, case_timeline, overdue_list
+from workflows.dashboard.views import audit_round_progress, case_timeline, overdue_views
 from workflows.operations.reports import undelivered
 from workflows.operations.runtime import Runtime
 from workflows.store.view_revisions import changed_cases, mark_published
@@ -49,15 +48,15 @@ def publish_markdown_if_changed(key: str, markdown: str, description: str) -> bo
 
 
 def publish_overdue_views(runtime: Runtime) -> int:
-    """`overdue-items` (every item, worst first) and `overdue-summary` (counts per agency and process), from one
-    query; how many items are overdue or at risk."""
+    """`overdue-items` (the worst items first) and `overdue-summary` (counts per agency and process), from one
+    streamed query; how many items are overdue or at risk."""
     now = clock.now()
-    rows = overdue_list(runtime, now)
-    description = f"{counts(rows)}: worst first. Late counts working days since the due date."
+    views = overdue_views(runtime, now)
+    description = f"{views.counts}: worst first. Late counts working days since the due date."
     failed = undelivered(runtime, now)
-    publish_markdown_if_changed(OVERDUE_KEY, overdue_table(rows, now, failed=failed), description)
-    publish_markdown_if_changed(SUMMARY_KEY, overdue_summary(rows, now), counts(rows))
-    return len(rows)
+    publish_markdown_if_changed(OVERDUE_KEY, views.table(now, failed), description)
+    publish_markdown_if_changed(SUMMARY_KEY, views.summary(now), str(views.counts))
+    return views.total
 
 
 def publish_case(runtime: Runtime, reference: str) -> None:

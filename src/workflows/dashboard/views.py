@@ -2,42 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from workflows import clock
 from workflows.calendar.london import short_date
-from workflows.dashboard.overdue import OverdueRow, describe, worst_first
-from workflows.definitions.model import Process
+from workflows.dashboard.overdue import TABLE_LIMIT, OverdueRow, describe, worst_first
+from workflows.dashboard.overdue_stream import OverdueViews
 from workflows.engine.state import ItemStatus
-from workflows.operations.reports import overdue, widest_at_risk_horizon
+from workflows.operations.reports import overdue_items_with_processes
 from workflows.operations.runtime import Runtime
 from workflows.store.cases import load_case, running_case_references
-from workflows.store.items import definitions_of_cases_with_items_due_by
 from workflows.store.outbox import case_messages
 
 
-def overdue_list(runtime: Runtime, now: datetime | None = None) -> list[OverdueRow]:
-    """Every overdue or at-risk item, worst first, titled from the definition its case started with."""
-    now = now or clock.now()
-    items = overdue(runtime, now)
-    definitions = case_definitions(runtime, now) if items else {}
+def overdue_rows(runtime: Runtime, now: datetime | None = None) -> Iterator[OverdueRow]:
+    """Every overdue or at-risk item, one at a time as the database streams them (earliest due first), titled
+    from the definition its case started with. Reads definition hashes, never a case's state (nor its facts)."""
     directory = runtime.config.directory
-    rows = [
-        describe(item, definitions.get(item.reference) or runtime.library.processes.get(item.process), directory)
-        for item in items
-    ]
-    return sorted(rows, key=worst_first)
+    for item, process in overdue_items_with_processes(runtime, now or clock.now()):
+        yield describe(item, process, directory)
 
 
-def case_definitions(runtime: Runtime, now: datetime) -> dict[str, Process]:
-    """The pinned process of each case with an item listed as overdue or at risk, by reference.
+def overdue_list(runtime: Runtime, now: datetime | None = None) -> list[OverdueRow]:
+    """Every overdue or at-risk item, worst first (all of them in memory: the views stream `overdue_rows`)."""
+    return sorted(overdue_rows(runtime, now), key=worst_first)
 
-    Reads the definition hash only: a case's state (its facts) is never read for these views.
-    """
-    with runtime.db.connect() as connection:
-        hashes = definitions_of_cases_with_items_due_by(connection, widest_at_risk_horizon(runtime, now))
-        return {reference: runtime.pinned(connection, digest).process for reference, digest in hashes.items()}
+
+def overdue_views(runtime: Runtime, now: datetime | None = None, limit: int = TABLE_LIMIT) -> OverdueViews:
+    """Both overdue views, from one streamed query: however many items, only the table's worst are held."""
+    views = OverdueViews(limit)
+    for row in overdue_rows(runtime, now):
+        views.add(row)
+    return views
 
 
 def case_timeline(runtime: Runtime, reference: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflows import clock
 from workflows.calendar.counting import Counting
@@ -16,8 +17,11 @@ from workflows.operations.inputs import read_reference
 from workflows.operations.runtime import Runtime
 from workflows.store.audit import case_audit
 from workflows.store.cases import load_case
-from workflows.store.items import open_items
+from workflows.store.open_item_stream import stream_open_items
 from workflows.store.outbox import delivery_problems, failed_since
+
+if TYPE_CHECKING:
+    from workflows.definitions.model import Process
 
 
 def _load(runtime: Runtime, reference: str) -> tuple[int, CaseState]:
@@ -112,15 +116,31 @@ def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
     """Open items past due, then those due within the at-risk window; most overdue first.
 
     Working days late and the at-risk window are counted on each case's own calendar (its pinned definition's).
+    A list of every item: a command that writes them out reads `overdue_items` instead, one at a time.
+    """
+    return list(overdue_items(runtime, now))
+
+
+def overdue_items(runtime: Runtime, now: datetime | None = None) -> Iterator[OpenItem]:
+    """`overdue`, one item at a time as the database hands them over: memory stays flat however many there are.
+    Take them promptly (into a file, not a slow reader): the read, and on SQLite its lock, lasts until the last."""
+    for item, _process in overdue_items_with_processes(runtime, now):
+        yield item
+
+
+def overdue_items_with_processes(runtime: Runtime, now: datetime | None = None) -> Iterator[tuple[OpenItem, Process]]:
+    """`overdue_items`, each with the process its case started with (its pinned definition), for views that
+    name stages by their titles. The connection stays open until the last item is taken (or the iterator closed).
     """
     now = now or clock.now()
     horizons: dict[str, datetime] = {}
-    found = []
+    problems: dict[tuple[int, str, str], list[str]] | None = None
     with runtime.db.connect() as connection:
-        rows = open_items(connection, widest_at_risk_horizon(runtime, now))
-        problems = delivery_problems(connection) if rows else {}
-        for row in rows:
-            calendar_name = runtime.pinned(connection, row.definition_hash).rules.calendar.name
+        for row in stream_open_items(connection, widest_at_risk_horizon(runtime, now)):
+            if problems is None:  # read once, and only when something is listed
+                problems = delivery_problems(connection)
+            definition = runtime.pinned(connection, row.definition_hash)
+            calendar_name = definition.rules.calendar.name
             if calendar_name not in horizons:
                 horizons[calendar_name] = at_risk_horizon(runtime, calendar_name, now)
             due = to_london(row.due_at)
@@ -128,22 +148,20 @@ def overdue(runtime: Runtime, now: datetime | None = None) -> list[OpenItem]:
                 continue  # at risk on a wider calendar, not on its own
             late = due < now
             calendar = runtime.config.calendar(calendar_name)
-            found.append(
-                OpenItem(
-                    reference=row.reference,
-                    process=row.process_id,
-                    stage=row.stage,
-                    task=row.task or None,
-                    owner_role=row.owner_role,
-                    agency=row.agency,
-                    due_at=due,
-                    working_days_overdue=calendar.working_days_between(due.date(), now.date()) if late else 0,
-                    escalation_level=row.escalation_level,
-                    at_risk=not late,
-                    undelivered=tuple(problems.get((row.id, row.stage, row.task or ""), ())),
-                )
+            item = OpenItem(
+                reference=row.reference,
+                process=row.process_id,
+                stage=row.stage,
+                task=row.task or None,
+                owner_role=row.owner_role,
+                agency=row.agency,
+                due_at=due,
+                working_days_overdue=calendar.working_days_between(due.date(), now.date()) if late else 0,
+                escalation_level=row.escalation_level,
+                at_risk=not late,
+                undelivered=tuple(problems.get((row.id, row.stage, row.task or ""), ())),
             )
-    return found
+            yield item, definition.process
 
 
 # How far back `overdue` and the DSP view list messages that could not be delivered.
