@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
+from types import ModuleType
 
 from workflows.calendar.bounds import in_calendar
 from workflows.calendar.counting import Counting
@@ -12,10 +13,25 @@ _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Satur
 
 
 def _bank_holidays(year: int) -> dict[date, str]:
-    # Imported here: the holidays package is only needed once a date is actually counted.
+    from workflows.calendar import bank_holiday_table as table
+
+    if table.FIRST_YEAR <= year <= table.LAST_YEAR:
+        return dict(_table_years(table).get(year, {}))
+    # Imported here: the package is only needed for a year outside the table.
     import holidays
 
     return dict(holidays.country_holidays("GB", subdiv="ENG", years=year).items())
+
+
+_TABLE_BY_YEAR: dict[int, dict[date, str]] = {}
+
+
+def _table_years(table: ModuleType) -> dict[int, dict[date, str]]:
+    if not _TABLE_BY_YEAR:
+        for entry in table.ENTRIES.split():
+            day = date(int(entry[:4]), int(entry[4:6]), int(entry[6:8]))
+            _TABLE_BY_YEAR.setdefault(day.year, {})[day] = table.NAMES[int(entry[8:], 16)]
+    return _TABLE_BY_YEAR
 
 
 class WorkingDayCalendar:
