@@ -36,5 +36,5 @@ def apply_effects_many(
             elif isinstance(effect, Audit):
                 audit_rows.append(audit_row(case_id, effect, now, clock_set))
     write_slot_timers(connection, final)
-    queue_messages(connection, messages, now)
+    queue_messages(connection, messages, now, report=False)
     add_audit_rows(connection, audit_rows)
