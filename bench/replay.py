@@ -11,6 +11,7 @@ SQLAlchemy). The ratio is replay time / sweep time, measured in one run.
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +51,9 @@ class Recording:
     def _ended(self, _connection) -> None:
         if self.transactions[-1]:
             self.transactions.append([])
+            # What is recorded is kept out of the garbage collector's scans: millions of kept parameters would
+            # otherwise make every full collection during the sweep slower, and charge the sweep for recording.
+            gc.freeze()
 
     @property
     def statements(self) -> int:
