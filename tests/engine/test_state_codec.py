@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workflows.calendar.london import LONDON, to_london
@@ -112,12 +112,14 @@ case_states = st.builds(
 )
 
 
+@settings(deadline=None)  # big generated states: slow examples on a busy machine are not failures
 @given(case_states)
 def test_any_state_comes_back_the_same(state: CaseState) -> None:
     assert case_from_json(case_to_json(state)) == state
     assert case_from_json(encode_json(state)) == state  # from the stored text too
 
 
+@settings(deadline=None)
 @given(any_instants)
 def test_every_instant_comes_back_as_written_even_when_the_clocks_go_back(moment: datetime) -> None:
     state = CaseState("RR/2026/1", "rapid-review", "h", CaseStatus.OPEN, moment, {"when": moment}, {})
@@ -141,6 +143,7 @@ def _tagged(value: Any) -> Any:
     return value
 
 
+@settings(deadline=None)  # big generated states: slow examples on a busy machine are not failures
 @given(case_states)
 def test_the_stored_format_is_unchanged_and_rows_written_before_still_read(state: CaseState) -> None:
     before = json.loads(json.dumps(_tagged(state)))
