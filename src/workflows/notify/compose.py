@@ -6,10 +6,10 @@ here, so no child's or family's data can reach a message.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
@@ -18,10 +18,8 @@ from workflows.config.loader import Config
 from workflows.definitions.model import Process
 from workflows.directory.addresses import address_problem
 from workflows.engine.vocabulary import MessageKind
-from workflows.notify import wire
 from workflows.notify.invite import deadline_invite, invite_uid
 from workflows.notify.templates import Rendered
-from workflows.notify.wire import WireEmail
 
 # Kinds about a deadline: these carry the calendar attachment.
 DEADLINE_KINDS = {
@@ -101,14 +99,8 @@ MAX_REFERENCE_LENGTH = 200
 
 
 def _printable_ascii(text: str, *, spaces: bool) -> bool:
-    return text.isascii() and text.isprintable() and (spaces or " " not in text)
-
-
-@functools.lru_cache(maxsize=4096)
-def recipient_problem(address: str) -> str | None:
-    """`address_problem`, remembered: parsing an address costs more than the rest of its header, and the same few
-    hundred addresses come up batch after batch."""
-    return address_problem(address)
+    low = 0x20 if spaces else 0x21
+    return all(low <= ord(char) <= 0x7E for char in text)
 
 
 def header_problem(queued: Queued, recipient: str, subject: str) -> str | None:
@@ -118,7 +110,7 @@ def header_problem(queued: Queued, recipient: str, subject: str) -> str | None:
     reference = queued.reference or ""
     if not _printable_ascii(reference, spaces=True) or len(reference) > MAX_REFERENCE_LENGTH:
         return f"its case reference is not printable ASCII of at most {MAX_REFERENCE_LENGTH} characters"
-    problem = recipient_problem(recipient)
+    problem = address_problem(recipient)
     if problem:
         return f"a recipient address is not valid ({problem})"
     if not subject.isprintable():
@@ -126,60 +118,35 @@ def header_problem(queued: Queued, recipient: str, subject: str) -> str | None:
     return None
 
 
-AUTO_SUBMITTED = wire.header("Auto-Submitted", "auto-generated")
-
-
-@functools.lru_cache(maxsize=8)
-def _sender_header(sender: str) -> bytes:
-    """The From line: the same for every message of a partnership, so written once."""
-    return wire.header("From", sender)
-
-
-@functools.lru_cache(maxsize=8)
-def _date_header(stamp: datetime) -> bytes:
-    """The Date line: a delivery run stamps every message with its one moment, so written once."""
-    return wire.header("Date", format_datetime(stamp))
-
-
-def build_email(queued: Queued, rendered: Rendered, *, sender: str, recipient: str, stamp: datetime) -> WireEmail:
-    """The message for one recipient, as it goes on the wire; `Unsendable` if a value bound for a header would break
-    it. A multipart/alternative of the text and the HTML, inside a multipart/mixed with the calendar entry for a
-    message about a deadline."""
+def build_email(queued: Queued, rendered: Rendered, *, sender: str, recipient: str, stamp: datetime) -> EmailMessage:
+    """The message for one recipient; `Unsendable` if a value bound for a header would break it."""
     problem = header_problem(queued, recipient, rendered.subject)
     if problem:
         raise Unsendable(problem)
     domain = sender.rpartition("@")[2]
-    headers = [
-        _sender_header(sender),
-        wire.header("To", recipient),
-        wire.header("Subject", rendered.subject),
-        wire.header("Message-ID", message_id(queued.key, recipient, domain)),
-        _date_header(stamp),
-        AUTO_SUBMITTED,
-        wire.header("X-Workflows-Key", queued.key),
-    ]
-    content = wire.multipart(
-        "alternative", [wire.text_part(rendered.text, "plain"), wire.text_part(rendered.html, "html")]
-    )
-    invite = _invite(queued, rendered.subject, domain, stamp)
-    if invite is not None:
-        calendar = wire.attachment(invite.encode(), 'text/calendar; method="PUBLISH"', "deadline.ics")
-        content = wire.multipart("mixed", [content, calendar])
-    return wire.message(headers, content)
-
-
-def _invite(queued: Queued, subject: str, domain: str, stamp: datetime) -> str | None:
-    """The calendar entry of a message about a deadline, or None."""
-    if queued.kind not in DEADLINE_KINDS or queued.due_at is None or not queued.reference or not queued.stage:
-        return None
-    stage = queued.process.stages.get(queued.stage) if queued.process else None
-    hour_based = bool(stage and stage.due.is_elapsed_time)
-    return deadline_invite(
-        uid=invite_uid(queued.reference, queued.stage, queued.task, domain),
-        sequence=int(queued.details.get("due_version", 0)),
-        summary=f"Due: {subject}",
-        description=f"{queued.reference}: see the message for the link",
-        due_at=queued.due_at,
-        due_day=None if hour_based else to_london(queued.due_at).date(),
-        stamp=stamp,
-    )
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = rendered.subject
+    message["Message-ID"] = message_id(queued.key, recipient, domain)
+    message["Date"] = format_datetime(stamp)
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Workflows-Key"] = queued.key
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    if queued.kind in DEADLINE_KINDS and queued.due_at is not None and queued.reference and queued.stage:
+        stage = queued.process.stages.get(queued.stage) if queued.process else None
+        hour_based = bool(stage and stage.due.is_elapsed_time)
+        ics = deadline_invite(
+            uid=invite_uid(queued.reference, queued.stage, queued.task, domain),
+            sequence=int(queued.details.get("due_version", 0)),
+            summary=f"Due: {rendered.subject}",
+            description=f"{queued.reference}: see the message for the link",
+            due_at=queued.due_at,
+            due_day=None if hour_based else to_london(queued.due_at).date(),
+            stamp=stamp,
+        )
+        message.add_attachment(
+            ics.encode(), maintype="text", subtype="calendar", filename="deadline.ics", params={"method": "PUBLISH"}
+        )
+    return message

@@ -1,8 +1,7 @@
 """`deliver`: send what the outbox holds over one reused SMTP connection per batch.
 
 Each recipient's outcome is committed as soon as the server accepts or refuses it, so a crash resends at
-most the one message in flight, with the same Message-ID. A run keeps one database connection, and a batch looks
-up the definitions its messages were queued under once, in the transaction that claims it.
+most the one message in flight, with the same Message-ID.
 """
 
 from __future__ import annotations
@@ -10,24 +9,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.errors import MessageError
+from email.policy import SMTP as SMTP_POLICY
 from typing import Any
 
 import aiosmtplib
 from jinja2 import TemplateError
-from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from workflows import clock
-from workflows.definitions.model import Process
+from workflows.directory.addresses import address_problem
 from workflows.engine.vocabulary import OutboxStatus
-from workflows.notify import envelope, outcomes
-from workflows.notify.compose import Queued, Unsendable, build_email, context_for, recipient_problem
+from workflows.notify import outcomes
+from workflows.notify.compose import Queued, Unsendable, build_email, context_for
 from workflows.notify.links import link_for
 from workflows.notify.quiet_hours import calendars_open
-from workflows.notify.recipients import Recipients, resolve
+from workflows.notify.recipients import resolve
 from workflows.notify.settings import SmtpSettings
 from workflows.notify.templates import Templates
 from workflows.operations.runtime import Runtime
@@ -36,6 +34,10 @@ from workflows.store import outbox
 log = logging.getLogger(__name__)
 
 CLAIM_LENGTH = timedelta(minutes=5)
+# The message as it goes on the wire: SMTP's line endings, headers folded only past RFC 5322's 998-character limit.
+# At 78 a long X-Workflows-Key or Message-ID is folded onto a continuation line, and mail filters read it back with
+# a leading space.
+WIRE_POLICY = SMTP_POLICY.clone(max_line_length=998)
 _CONNECTION_ERRORS = (
     aiosmtplib.SMTPServerDisconnected,
     aiosmtplib.SMTPConnectError,
@@ -51,15 +53,10 @@ class ConnectionLost(Exception):
 
 
 def _queued(runtime: Runtime, row: Any) -> Queued:
-    """One row on its own, its definition looked up (for tests and the benchmark; delivery looks up per batch)."""
     process = None
     if row.definition_hash:
         with runtime.db.connect() as connection:
             process = runtime.pinned(connection, row.definition_hash).process
-    return queued_from(row, process)
-
-
-def queued_from(row: Any, process: Process | None) -> Queued:
     return Queued(
         id=row.id,
         key=row.key,
@@ -76,54 +73,6 @@ def queued_from(row: Any, process: Process | None) -> Queued:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """What sending one claimed batch needs: the run's database connection, the batch's definitions by hash (or why
-    one could not be read), the templates and the moment of the run; and who each kind of row goes to, as found."""
-
-    runtime: Runtime
-    connection: Connection
-    templates: Templates
-    definitions: dict[str, Process | Exception]
-    now: datetime
-    recipients_of: dict[tuple[str | None, ...], Recipients] = field(default_factory=dict)
-
-    def queued(self, row: Any) -> Queued:
-        process = self.definitions.get(row.definition_hash) if row.definition_hash else None
-        if isinstance(process, Exception):
-            raise process
-        return queued_from(row, process)
-
-    def recipients(self, row: Any) -> Recipients:
-        """Who the row goes to: worked out once per batch for each role, agency, assignee and copied role."""
-        asked = (row.role, row.agency, row.assignee, row.copy_role)
-        found = self.recipients_of.get(asked)
-        if found is None:
-            config = self.runtime.config
-            found = self.recipients_of[asked] = resolve(
-                config.directory,
-                config.partnership,
-                role=row.role,
-                agency=row.agency,
-                assignee=row.assignee,
-                copy_role=row.copy_role,
-            )
-        return found
-
-
-def _definitions(runtime: Runtime, connection: Connection, rows: list[Any]) -> dict[str, Process | Exception]:
-    """Each definition the rows were queued under, read once. One that cannot be read fails only its messages."""
-    found: dict[str, Process | Exception] = {}
-    for digest in sorted({row.definition_hash for row in rows if row.definition_hash}):
-        try:
-            found[digest] = runtime.pinned(connection, digest).process
-        except SQLAlchemyError:
-            raise
-        except Exception as error:
-            found[digest] = error
-    return found
-
-
 def _unbuildable(error: Exception, kind: str) -> str:
     """Why a message could not be built, in one line that repeats none of its values (they may be anything)."""
     if isinstance(error, Unsendable):
@@ -133,83 +82,89 @@ def _unbuildable(error: Exception, kind: str) -> str:
     return f"cannot be built ({type(error).__name__})"
 
 
-def _fail(batch: Batch, row: Any, reason: str) -> str:
-    with batch.connection.begin():
-        outbox.record_failed(batch.connection, row.id, reason)
+def _fail(runtime: Runtime, row: Any, reason: str) -> str:
+    with runtime.db.begin() as connection:
+        outbox.record_failed(connection, row.id, reason)
     return OutboxStatus.FAILED
 
 
-async def _send_one(batch: Batch, client: aiosmtplib.SMTP, row: Any) -> str:
+async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templates, row: Any, now: datetime) -> str:
     """Send one outbox message to each recipient not yet served; return its outcome.
 
     A message that cannot be built (a row an older version queued with a line end in its reference, say) is
     failed with the reason, and the batch goes on: one bad row never holds up the others.
     """
-    config = batch.runtime.config
-    now = batch.now
+    config = runtime.config
     try:
-        queued = batch.queued(row)
-        recipients = batch.recipients(row)
+        queued = _queued(runtime, row)
+        recipients = resolve(
+            config.directory,
+            config.partnership,
+            role=row.role,
+            agency=row.agency,
+            assignee=row.assignee,
+            copy_role=row.copy_role,
+        )
     except SQLAlchemyError:
         raise
     except Exception as error:
-        return _fail(batch, row, _unbuildable(error, row.kind))
+        return _fail(runtime, row, _unbuildable(error, row.kind))
     # An address that is not one bare address is never tried (nor stored as a recipient: it may be anything).
-    addresses = [address for address in recipients.all() if not recipient_problem(address)]
+    addresses = [address for address in recipients.all() if not address_problem(address)]
     skipped = len(recipients.all()) - len(addresses)
     if not addresses:
-        return _fail(batch, row, f"cannot be built: no valid recipient address ({skipped} not valid)")
+        return _fail(runtime, row, f"cannot be built: no valid recipient address ({skipped} not valid)")
     note = "; ".join(
         filter(None, [recipients.note, f"{skipped} recipient address(es) not valid: not sent" if skipped else None])
     )
     progress: dict[str, str] = dict(row.recipients or {})
-    # Those served before a crash or a lost connection are not sent it again.
-    unserved = [address for address in addresses if progress.get(address) != OutboxStatus.SENT]
-    for number, address in enumerate(unserved, start=1):
+    for address in addresses:
+        if progress.get(address) == OutboxStatus.SENT:
+            continue  # served before a crash or a lost connection
         copied = address not in recipients.to
         try:
             context = context_for(queued, config, address, copied, link_for(config, queued, address))
-            wire = build_email(
+            message = build_email(
                 queued,
-                batch.templates.render(queued.kind, context),
+                templates.render(queued.kind, context),
                 sender=config.partnership.sender,
                 recipient=address,
                 stamp=now,
-            ).as_bytes()  # a header that cannot be written fails here, not mid-send
+            )
+            wire = message.as_bytes(policy=WIRE_POLICY)  # a header that cannot be written fails here, not mid-send
         except SQLAlchemyError:
             raise
         except Exception as error:
-            return _fail(batch, row, _unbuildable(error, queued.kind))
+            return _fail(runtime, row, _unbuildable(error, queued.kind))
         try:
-            await envelope.send(client, config.partnership.sender, address, wire)
+            await client.sendmail(config.partnership.sender, [address], wire)
             progress[address] = OutboxStatus.SENT
         except aiosmtplib.SMTPRecipientsRefused as error:
             refusal = error.recipients[0]
             if refusal.code >= 500:
                 progress[address] = f"refused ({refusal.code} {refusal.message})"
             else:
-                return _defer(batch, row, f"{address}: {refusal.code} {refusal.message}")
+                return _defer(runtime, row, now, f"{address}: {refusal.code} {refusal.message}")
         except aiosmtplib.SMTPResponseException as error:
             if error.code >= 500:
                 progress[address] = f"refused ({error.code} {error.message})"
             else:
-                return _defer(batch, row, f"{error.code} {error.message}")
+                return _defer(runtime, row, now, f"{error.code} {error.message}")
         except _CONNECTION_ERRORS as error:
-            _defer(batch, row, f"connection lost: {error}")
+            _defer(runtime, row, now, f"connection lost: {error}")
             raise ConnectionLost(str(error)) from None
         except (aiosmtplib.SMTPNotSupported, ValueError, MessageError) as error:
-            # Refused before anything reached the server (the envelope's addresses are checked first).
+            # Refused before anything reached the server (aiosmtplib checks addresses and encodings first).
             progress[address] = f"not sent ({type(error).__name__})"
-        if number < len(unserved):  # the last one's outcome is committed with the message's, just below
-            with batch.connection.begin():
-                outbox.save_progress(batch.connection, row.id, progress)
-    with batch.connection.begin():
-        return outcomes.finish(batch.connection, row.id, now, progress, note or None)
+        with runtime.db.begin() as connection:
+            outbox.save_progress(connection, row.id, progress)
+    with runtime.db.begin() as connection:
+        return outcomes.finish(connection, row.id, now, progress, note or None)
 
 
-def _defer(batch: Batch, row: Any, reason: str) -> str:
-    with batch.connection.begin():
-        return outcomes.defer(batch.connection, row.id, row.attempts, batch.now, reason)
+def _defer(runtime: Runtime, row: Any, now: datetime, reason: str) -> str:
+    with runtime.db.begin() as connection:
+        return outcomes.defer(connection, row.id, row.attempts, now, reason)
 
 
 async def _connect(settings: SmtpSettings) -> aiosmtplib.SMTP:
@@ -241,39 +196,36 @@ async def deliver_async(
     open_calendars = calendars_open(runtime.config, now)
     hours = outbox.SendingHours(frozenset(open_calendars), runtime.config.default_calendar)
     templates = Templates()
-    with runtime.db.connect() as connection:
-        for _ in range(max_batches):
-            with connection.begin():
-                rows = outbox.claim_batch(connection, now, batch_size, now + CLAIM_LENGTH, hours)
-                definitions = _definitions(runtime, connection, rows)
-            if not rows:
-                break
-            batch = Batch(runtime, connection, templates, definitions, now)
-            try:
-                client = await _connect(settings)
-            except (aiosmtplib.SMTPException, *_CONNECTION_ERRORS) as error:
-                for row in rows:
-                    report[_defer(batch, row, f"cannot reach {settings.host}:{settings.port}: {error}")] += 1
-                break
-            done: set[int] = set()
-            try:
-                for row in rows:
-                    report[await _send_one(batch, client, row)] += 1
-                    done.add(row.id)
-            except ConnectionLost:
-                report[outcomes.DEFERRED] += 1
-                with connection.begin():
-                    outbox.release(connection, [row.id for row in rows if row.id not in done])
-                break
-            finally:
-                if client.is_connected:
-                    try:
-                        await client.quit()
-                    except aiosmtplib.SMTPException:
-                        client.close()
-        if open_calendars != runtime.config.calendar_names():
-            with connection.begin():
-                report["waiting for working hours"] = outbox.waiting_for_hours(connection, now, hours)
+    for _ in range(max_batches):
+        with runtime.db.begin() as connection:
+            rows = outbox.claim_batch(connection, now, batch_size, now + CLAIM_LENGTH, hours)
+        if not rows:
+            break
+        try:
+            client = await _connect(settings)
+        except (aiosmtplib.SMTPException, *_CONNECTION_ERRORS) as error:
+            for row in rows:
+                report[_defer(runtime, row, now, f"cannot reach {settings.host}:{settings.port}: {error}")] += 1
+            break
+        done: set[int] = set()
+        try:
+            for row in rows:
+                report[await _send_one(runtime, client, templates, row, now)] += 1
+                done.add(row.id)
+        except ConnectionLost:
+            report[outcomes.DEFERRED] += 1
+            with runtime.db.begin() as connection:
+                outbox.release(connection, [row.id for row in rows if row.id not in done])
+            break
+        finally:
+            if client.is_connected:
+                try:
+                    await client.quit()
+                except aiosmtplib.SMTPException:
+                    client.close()
+    if open_calendars != runtime.config.calendar_names():
+        with runtime.db.connect() as connection:
+            report["waiting for working hours"] = outbox.waiting_for_hours(connection, now, hours)
     return +report
 
 

@@ -47,9 +47,6 @@ class Templates:
             "trim_blocks": True,
             "lstrip_blocks": True,
             "keep_trailing_newline": True,
-            # An instance serves one run (a delivery): each file is read once, not checked on disk for every message
-            # (and every `extends`); an edited file is read by the next run.
-            "auto_reload": False,
         }
         self.text = Environment(autoescape=False, **common)
         self.html = Environment(autoescape=select_autoescape(default=True, default_for_string=True), **common)
