@@ -486,7 +486,8 @@ class _Step:
         stage = self.state.stages[stage_id]
         stage.shifts.append(shift)
         stage.due_version += 1
-        for item in [stage, *stage.tasks.values()]:
+        # A task already done keeps the deadline it was done against: reports judge it by that one.
+        for item in [stage, *(task for task in stage.tasks.values() if task.status is not ItemStatus.DONE)]:
             item.due_at, item.due_day = deadline.at, deadline.day
             if item.status is ItemStatus.OPEN:
                 item.escalation_level = 0 if deadline.at > self.now else item.escalation_level
