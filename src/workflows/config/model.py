@@ -15,6 +15,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ReportingSettings(Strict):
+    """`workflows report` and the DSPs' charts."""
+
+    year_starts_month: int = Field(
+        default=4, ge=1, le=12, description="the month the partnership's reporting year starts (4: April to March)"
+    )
+    suppress_below: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="--public shows a count below this as 'fewer than N' and withholds rates built on it",
+    )
+
+
 class PartnershipSettings(Strict):
     name: str
     sender: Email = Field(description="the address messages come from")
@@ -25,6 +39,7 @@ class PartnershipSettings(Strict):
     digest_roles: list[str] = Field(
         default_factory=list, description="roles sent the daily digest of overdue and at-risk items"
     )
+    reporting: ReportingSettings = Field(default_factory=ReportingSettings)
 
 
 class WorkingHours(Strict):
