@@ -1,0 +1,1 @@
+"""Reports for Delegated Safeguarding Partners: charts and tables built from the partnership's data."""
