@@ -3,6 +3,7 @@ well formed. Expectations come from the definitions and the engine's own simulat
 
 from __future__ import annotations
 
+import base64
 import re
 import xml.etree.ElementTree as ElementTree
 
@@ -161,8 +162,13 @@ def test_the_timeline_table_lists_every_projected_event_in_each_form(pages, libr
 def test_the_prefect_markdown_has_no_mermaid_and_no_relative_link(pages, process_id):
     text = pages[process_id].prefect_markdown
     assert "```" not in text
-    assert not re.search(r"\]\((?!https?://)", text), "a relative link Prefect cannot follow"
+    assert not re.search(r"\]\((?!https?://|data:image/svg\+xml;base64,)", text), "a link Prefect cannot follow"
     assert "| When | Event | Stage | To |" in text
+    # The timeline travels inside the artifact, as the SVG the HTML page holds.
+    embedded = re.search(
+        r"!\[Timeline of a typical case of [^\]]*\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", text
+    )
+    assert embedded and base64.b64decode(embedded[1]).decode("utf-8") == pages[process_id].svg
     # The page's own Markdown links to its timeline and the index, and otherwise says the same.
     assert f"]({process_id}.svg)" in pages[process_id].markdown
     assert "](index.md)" in pages[process_id].markdown

@@ -4,6 +4,8 @@ Prefect's UI draws no Mermaid and resolves no relative link)."""
 
 from __future__ import annotations
 
+import base64
+
 from workflows.catalogue.escaping import markdown, markdown_with_code
 from workflows.catalogue.mermaid_gantt import gantt_block
 from workflows.catalogue.sheet import OptionRow, ProcessSheet, StageRow, moment_words
@@ -143,23 +145,30 @@ def _timeline_table(sheet: ProcessSheet) -> list[str]:
     return [*lines, ""]
 
 
-def _typical_case(sheet: ProcessSheet, diagram: bool, links: bool) -> list[str]:
+def _typical_case(sheet: ProcessSheet, diagram: bool, links: bool, embedded_svg: str | None) -> list[str]:
     lines = ["## A typical case", ""]
     lines += [f"- {markdown(assumption)}" for assumption in sheet.assumptions]
     if sheet.not_reached:
         lines.append("- Not reached in this case: " + "; ".join(markdown(title) for title in sheet.not_reached) + ".")
     lines.append("")
+    alt = f"Timeline of a typical case of {markdown(sheet.title)}"
     if links:
-        lines += [f"![Timeline of a typical case of {markdown(sheet.title)}]({sheet.process_id}.svg)", ""]
+        lines += [f"![{alt}]({sheet.process_id}.svg)", ""]
+    elif embedded_svg is not None:
+        # Inside the page itself (Prefect's UI shows a data: image; a relative link would point nowhere).
+        encoded = base64.b64encode(embedded_svg.encode("utf-8")).decode("ascii")
+        lines += [f"![{alt}](data:image/svg+xml;base64,{encoded})", ""]
     if diagram:
         lines += [gantt_block(sheet)]
     lines += ["### Timeline", "", *_timeline_table(sheet)]
     return lines
 
 
-def markdown_page(sheet: ProcessSheet, *, diagram: bool = True, links: bool = True) -> str:
+def markdown_page(
+    sheet: ProcessSheet, *, diagram: bool = True, links: bool = True, embedded_svg: str | None = None
+) -> str:
     """The page. `diagram`: with the Mermaid gantt; `links`: with the timeline image and links to other pages
-    (both off for a Prefect artifact)."""
+    (both off for a Prefect artifact, which carries the timeline `embedded_svg` in itself instead)."""
     lines = [f"# {markdown(sheet.title)}", "", markdown(sheet.purpose) or "No description given.", ""]
     lines += _summary_table(sheet)
     lines += _sources(sheet)
@@ -167,7 +176,7 @@ def markdown_page(sheet: ProcessSheet, *, diagram: bool = True, links: bool = Tr
     for number, stage in enumerate(sheet.stages, 1):
         lines += _stage(number, stage, links)
     lines += _facts(sheet)
-    lines += _typical_case(sheet, diagram, links)
+    lines += _typical_case(sheet, diagram, links, embedded_svg)
     if links:
         lines += ["[All processes](index.md)", ""]
     return "\n".join(lines).rstrip("\n") + "\n"

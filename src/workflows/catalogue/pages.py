@@ -29,7 +29,7 @@ class CataloguePage:
     markdown: str  # <id>.md: with the timeline image, the Mermaid gantt and links to the other pages
     html: str  # <id>.html: standalone, the SVG inline
     svg: str  # <id>.svg
-    prefect_markdown: str  # the Prefect artifact: the timeline as a table, no Mermaid, no relative link
+    prefect_markdown: str  # the Prefect artifact: the timeline as a data: image and a table, no Mermaid or link
 
     @property
     def artifact_key(self) -> str:
@@ -70,7 +70,7 @@ def catalogue_page(
         markdown=markdown_page(sheet, diagram=True, links=True),
         html=html_page(sheet, svg, links=True),
         svg=svg,
-        prefect_markdown=markdown_page(sheet, diagram=False, links=False),
+        prefect_markdown=markdown_page(sheet, diagram=False, links=False, embedded_svg=svg),
     )
 
 
