@@ -289,6 +289,71 @@ def test_the_dsp_views_read_on_a_laptop_screen(main_job, chromium_at):
         assert scrollers == [], f"{key} scrolls sideways at 1366 px: {scrollers}"
 
 
+def test_the_daily_pictures_and_the_catalogue_show_in_the_prefect_ui(main_job, chromium_at):
+    """`up` runs the partnership report once: its headline table, its two charts (really drawn by the UI: a
+    decoded image, not a broken one) and a catalogue page per process. Screenshots are kept."""
+    assert re.search(r"partnership report: done", main_job.text()), main_job.text()
+    # A late rapid review whose agencies' chronologies are now overdue; then the report runs again, as its daily
+    # schedule would: the charts have data (this stage, and those earlier tests completed).
+    old = (date.today() - timedelta(days=30)).isoformat()
+    agencies = "agencies=stoke-on-trent-city-council,staffordshire-police,university-hospitals-north-midlands"
+    late = main_job.workflows("start", "rapid-review", "--fact", f"notification_date={old}", "--fact", agencies)
+    main_job.workflows("complete", late.stdout.strip(), "request-chronologies", "--by", "bea@example.org")
+    deployment = main_job.get("/deployments/name/partnership-report/partnership-report")
+    assert deployment["schedules"] and deployment["schedules"][0]["schedule"]["interval"] == 86400
+    run = main_job.post(f"/deployments/{deployment['id']}/create_flow_run", {})
+    state = eventually(
+        lambda: (
+            (found := main_job.get(f"/flow_runs/{run['id']}")["state"]["type"]) in {"COMPLETED", "FAILED", "CRASHED"}
+            and found
+        ),
+        180,
+        "the partnership report run",
+    )
+    assert state == "COMPLETED", _logs(main_job.folder)
+    headlines = json.loads(main_job.latest_artifact("timeliness-headlines")["data"])
+    rapid_review = next(row for row in headlines if row["Process"] == "Rapid review")
+    assert rapid_review["Cases started"] >= 3 and rapid_review["Stages completed"] >= 2, headlines
+    assert rapid_review["Overdue now"] >= 3, headlines
+    catalogue = main_job.latest_artifact("process-rapid-review")
+    assert catalogue and "Send the rapid review to the national Panel" in catalogue["data"]
+    browser = chromium_at(1366, 900)
+    ARTEFACTS.mkdir(exist_ok=True)
+    for key in ("on-time-by-month", "overdue-by-agency"):
+        artifact = main_job.latest_artifact(key)
+        assert artifact and artifact["data"].startswith("![") and "data:image/png;base64," in artifact["data"]
+        browser.get(f"http://127.0.0.1:{main_job.prefect_port}/v2/artifacts/artifact/{artifact['id']}")
+        shot = ARTEFACTS / f"{key}-1366x900.png"
+        try:
+            drawn = eventually(lambda: browser.execute_script(DRAWN_IMAGES, "data:image/png;base64,"), 60, key)
+        finally:
+            time.sleep(1)
+            browser.save_screenshot(str(shot))
+        assert drawn[0] >= 600, drawn  # the chart's own width in pixels, as decoded by the browser
+        assert browser.execute_script(SIDEWAYS_SCROLLERS) == [], f"{key} scrolls sideways at 1366 px"
+    for key, expected in (("timeliness-headlines", "Rapid review"), ("process-rapid-review", "Escalation")):
+        browser.get(
+            f"http://127.0.0.1:{main_job.prefect_port}/v2/artifacts/artifact/{main_job.latest_artifact(key)['id']}"
+        )
+        shot = ARTEFACTS / f"{key}-1366x900.png"
+        try:
+            eventually(lambda expected=expected: expected in browser.page_source, 60, f"the {key} page")
+        finally:
+            time.sleep(1)
+            browser.save_screenshot(str(shot))
+    # The catalogue page carries its timeline diagram in itself, and the UI draws it.
+    assert browser.execute_script(DRAWN_IMAGES, "data:image/svg+xml;base64,"), "the timeline is not drawn"
+
+
+# The widths of the decoded images on the page whose address starts with arguments[0]: an image the UI stripped
+# or could not decode is not there.
+DRAWN_IMAGES = """
+return [...document.images]
+  .filter(image => image.src.startsWith(arguments[0]) && image.complete && image.naturalWidth > 0)
+  .map(image => image.naturalWidth);
+"""
+
+
 # Every element that scrolls sideways: wider content than its box, and allowed to scroll.
 SIDEWAYS_SCROLLERS = """
 const found = [];

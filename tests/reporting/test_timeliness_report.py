@@ -305,3 +305,21 @@ def test_the_command_line_refuses_what_it_cannot_read(command_line, args, says):
     found = command_line(*args)
     assert found.exit_code == 2, found.output
     assert says in found.output and "Traceback" not in found.output
+
+
+def test_the_dsps_pictures_are_drawn_from_the_same_figures(runtime, history):
+    from workflows.operations.report_period import months_ending
+    from workflows.reporting.headlines import headline_rows, on_time_by_month, overdue_by_agency
+
+    report = timeliness_report(runtime, YEAR_2026, None, NOW)
+    months = months_ending(date(2027, 3, 31), 12)
+    assert months[0] == date(2026, 4, 1) and months[-1] == date(2027, 3, 1)
+    series = on_time_by_month(report, months)
+    assert list(series) == ["Review"]  # the audit completed no stage
+    by_month = dict(series["Review"])
+    assert by_month[date(2026, 4, 1)] == 1.0  # A
+    assert by_month[date(2026, 6, 1)] == pytest.approx(2 / 3)  # B late; C and D on time
+    assert by_month[date(2026, 5, 1)] is None
+    assert overdue_by_agency(report) == [("City Council", 1)]
+    review = next(row for row in headline_rows(report) if row["Process"] == "Review")
+    assert (review["Cases started"], review["Within timescale %"], review["Extensions granted"]) == (4, "75.0%", 1)

@@ -92,6 +92,9 @@ def _wait_for_health(url: str, children: Children, log: Path) -> None:
     raise SystemExit(f"the Prefect server did not answer at {url} within {SERVER_START_TIMEOUT:.0f} s; see {log}")
 
 
+REPORT_DEPLOYMENT = "partnership-report/partnership-report"
+
+
 def _run_demonstrations(settings: MainJobSettings) -> None:
     """Start the demonstration cases through the deployments and wait for them, then run a first sweep."""
     from workflows.localrun.deployment_runs import run_and_wait, wait_for_deployments
@@ -99,7 +102,7 @@ def _run_demonstrations(settings: MainJobSettings) -> None:
     runs: list[DemoRun] = []
     if settings.demo and not _has_cases():
         runs = demo_runs(clock.now())
-    wanted = [run.deployment for run in runs] + ["sweep/sweep"]
+    wanted = [run.deployment for run in runs] + ["sweep/sweep", REPORT_DEPLOYMENT]
     if not wait_for_deployments(wanted, timeout=RUN_TIMEOUT):
         say("the deployments were not registered in time; see var/serve.log")
         return
@@ -109,6 +112,8 @@ def _run_demonstrations(settings: MainJobSettings) -> None:
         say(f"  {outcome}")
     # One sweep at once, so the DSP views exist before the schedule's first run.
     say(f"  sweep: {run_and_wait('sweep/sweep', {}, timeout=RUN_TIMEOUT)}")
+    # And the DSPs' daily pictures and the catalogue, which would otherwise wait for 06:00.
+    say(f"  partnership report: {run_and_wait(REPORT_DEPLOYMENT, {}, timeout=RUN_TIMEOUT)}")
 
 
 def _has_cases() -> bool:
@@ -132,7 +137,8 @@ def _ready_message(settings: MainJobSettings, var: Path, env: dict[str, str]) ->
     return (
         f"\nready. Prefect UI: http://127.0.0.1:{settings.prefect_port}\n"
         f"  the sweep runs every {every} s (flow runs 'sweep'); the artifacts overdue-items, overdue-summary and\n"
-        f"  case-<reference> show what is overdue and each case's timeline\n"
+        f"  case-<reference> show what is overdue and each case's timeline; partnership-report (daily, 06:00)\n"
+        f"  publishes timeliness-headlines, the charts on-time-by-month and overdue-by-agency, and process-<id>\n"
         f"task pages: http://127.0.0.1:{settings.web_port} (open a link in a message)\n"
         f"messages sent: {var / 'mail'} (.eml files). Outside working hours (09:00-17:30 on working days)\n"
         "  only urgent messages (hour-based deadlines) are sent; the rest wait in the outbox (workflows outbox)\n"
