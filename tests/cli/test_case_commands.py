@@ -28,6 +28,8 @@ READ_ONLY_COMMANDS = [
     ("link", "RR-2026-001", "agency-chronology", "--for", "lee@example.org"),
     ("cases",),
     ("cases", "--json", "--process", "rapid-review"),
+    ("report",),
+    ("report", "--format", "xlsx", "--output", "year.xlsx"),
 ]
 
 

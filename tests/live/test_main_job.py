@@ -343,6 +343,9 @@ def test_the_daily_pictures_and_the_catalogue_show_in_the_prefect_ui(main_job, c
             browser.save_screenshot(str(shot))
     # The catalogue page carries its timeline diagram in itself, and the UI draws it.
     assert browser.execute_script(DRAWN_IMAGES, "data:image/svg+xml;base64,"), "the timeline is not drawn"
+    browser.execute_script("document.querySelector('img[src^=\"data:image/svg+xml\"]').scrollIntoView()")
+    time.sleep(1)
+    browser.save_screenshot(str(ARTEFACTS / "process-rapid-review-timeline-1366x900.png"))
 
 
 # The widths of the decoded images on the page whose address starts with arguments[0]: an image the UI stripped

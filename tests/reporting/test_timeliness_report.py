@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from workflows.calendar.london import to_london
 from workflows.engine import commands as cmd
@@ -299,6 +301,9 @@ def test_the_command_line_reports_the_year_in_each_format(command_line, history,
         (("--from", "2026-05-02", "--to", "2026-05-01"), "the period ends (2026-05-01) before it starts"),
         (("--process", "reveiw"), "no process 'reveiw'"),
         (("--format", "pdf"), "Invalid value for '--format'"),
+        (("--to", "9999-12-31"), "--to: a date in the years 1990 to 2200"),
+        (("--from", "0001-01-01"), "--from: a date in the years 1990 to 2200"),
+        (("--from", "2026-04-01\x00"), "--from: write a date as YYYY-MM-DD"),
     ],
 )
 def test_the_command_line_refuses_what_it_cannot_read(command_line, args, says):
@@ -323,3 +328,19 @@ def test_the_dsps_pictures_are_drawn_from_the_same_figures(runtime, history):
     assert overdue_by_agency(report) == [("City Council", 1)]
     review = next(row for row in headline_rows(report) if row["Process"] == "Review")
     assert (review["Cases started"], review["Within timescale %"], review["Extensions granted"]) == (4, "75.0%", 1)
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=st.one_of(st.none(), st.dates().map(date.isoformat), st.text(max_size=12)),
+    last=st.one_of(st.none(), st.dates().map(date.isoformat), st.text(max_size=12)),
+)
+def test_any_period_typed_is_reported_or_refused_in_one_line(runtime, command_line, first, last):
+    args = [*(("--from", first) if first is not None else ()), *(("--to", last) if last is not None else ())]
+    found = command_line(*args, "--format", "json")
+    if found.exit_code == 0:
+        document = json.loads(found.stdout)
+        assert document["period"]["from"] <= document["period"]["to"]
+    else:
+        assert found.exit_code == 2, found.output
+        assert found.output.count("\n") <= 3 and "Traceback" not in found.output

@@ -16,10 +16,15 @@ _FORMATS = ("table", "csv", "json", "xlsx")
 def _day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
+    from workflows.calendar.bounds import YEARS, plausible
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UserError(f"{option}: write a date as YYYY-MM-DD, not {value!r}", ExitCode.INVALID_INPUT) from None
+    if not plausible(day):
+        raise UserError(f"{option}: a date in {YEARS}", ExitCode.INVALID_INPUT)
+    return day
 
 
 @click.command()
