@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -115,6 +115,7 @@ def test_every_process_and_event_has_a_deployment_and_every_form_is_locked():
     assert sorted(names) == sorted(
         [
             "sweep/sweep",
+            "partnership-report/partnership-report",
             *(f"start-case/{process_id}" for process_id in PROCESSES),
             "record-outcome/record-outcome",
             "pause-case/pause-case",
@@ -129,6 +130,10 @@ def test_every_process_and_event_has_a_deployment_and_every_form_is_locked():
         assert deployment._parameter_openapi_schema.model_dump(exclude_unset=True)["additionalProperties"] is False
     (sweep,) = [d for d in deployments(sweep_every=SWEEP_INTERVAL / 4) if d.name == "sweep"]
     assert sweep.schedules[0].schedule.interval == SWEEP_INTERVAL / 4
+    (report,) = [d for d in deployments() if d.name == "partnership-report"]
+    daily = report.schedules[0].schedule
+    assert (daily.interval, daily.timezone) == (timedelta(days=1), "Europe/London")
+    assert (daily.anchor_date.hour, daily.anchor_date.minute) == (6, 0)
 
 
 def test_the_child_death_form_is_the_listening_process_facts():
