@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from workflows.catalogue.escaping import markup, markup_with_code
 from workflows.catalogue.sheet import OptionRow, ProcessSheet, StageRow, moment_words
+from workflows.catalogue.summary_rows import Writing, summary_rows
 from workflows.catalogue.wording import RoleName
 
 STYLE = """
@@ -109,23 +110,7 @@ def _stage(number: int, stage: StageRow, links: bool) -> list[str]:
 
 
 def _summary(sheet: ProcessSheet) -> list[str]:
-    rows = [
-        ("Process id", _code(sheet.process_id)),
-        ("Version", str(sheet.version)),
-        ("Case reference", _code(sheet.reference)),
-        ("Calendar", f"{_code(sheet.calendar)}: {markup(sheet.calendar_described)}"),
-        ("Counting", markup(sheet.counting)),
-    ]
-    if sheet.triggers:
-        rows.append(("Started by", "; ".join(markup(trigger) for trigger in sheet.triggers)))
-    if sheet.recurrence:
-        rows.append(("Recurs", markup(sheet.recurrence)))
-    if not sheet.triggers and not sheet.recurrence:
-        rows.append(("Started by", "the business unit, or another process's decision"))
-    pauses = "; ".join(f"{_code(key)}: {markup(meaning)}" for key, meaning in sheet.pause_reasons)
-    rows.append(("Clock pauses", pauses or "not allowed"))
-    approver = _role(sheet.extension_approver) if sheet.extension_approver else "none named: deadlines are not extended"
-    rows.append(("Extension approver", approver))
+    rows = summary_rows(sheet, Writing(code=_code, text=markup, role=_role))
     lines = ["<table>", "<tbody>"]
     lines += [f'<tr><th scope="row">{markup(name)}</th><td>{value}</td></tr>' for name, value in rows]
     return [*lines, "</tbody>", "</table>"]

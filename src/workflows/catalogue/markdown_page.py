@@ -9,6 +9,7 @@ import base64
 from workflows.catalogue.escaping import markdown, markdown_with_code
 from workflows.catalogue.mermaid_gantt import gantt_block
 from workflows.catalogue.sheet import OptionRow, ProcessSheet, StageRow, moment_words
+from workflows.catalogue.summary_rows import Writing, summary_rows
 from workflows.catalogue.wording import RoleName
 
 
@@ -74,23 +75,7 @@ def _stage(number: int, stage: StageRow, links: bool) -> list[str]:
 
 
 def _summary_table(sheet: ProcessSheet) -> list[str]:
-    rows = [
-        ("Process id", f"`{sheet.process_id}`"),
-        ("Version", str(sheet.version)),
-        ("Case reference", f"`{sheet.reference}`"),
-        ("Calendar", f"`{sheet.calendar}`: {markdown(sheet.calendar_described)}"),
-        ("Counting", _cell(sheet.counting)),
-    ]
-    if sheet.triggers:
-        rows.append(("Started by", "; ".join(markdown(trigger) for trigger in sheet.triggers)))
-    if sheet.recurrence:
-        rows.append(("Recurs", markdown(sheet.recurrence)))
-    if not sheet.triggers and not sheet.recurrence:
-        rows.append(("Started by", "the business unit, or another process's decision"))
-    pauses = "; ".join(f"`{key}`: {markdown(meaning)}" for key, meaning in sheet.pause_reasons)
-    rows.append(("Clock pauses", pauses or "not allowed"))
-    approver = _role(sheet.extension_approver) if sheet.extension_approver else "none named: deadlines are not extended"
-    rows.append(("Extension approver", approver))
+    rows = summary_rows(sheet, Writing(code=lambda text: f"`{text}`", text=markdown, role=_role))
     return ["| | |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows), ""]
 
 

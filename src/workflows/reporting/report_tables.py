@@ -119,11 +119,18 @@ def _processes_table(report: TimelinessReport, disclosure: Disclosure) -> Table:
     return Table("processes", "Processes and stages", columns, rows, note)
 
 
-def _timeliness(disclosure: Disclosure, completed: int, within: int, taken: Sequence[int]) -> list[Value]:
+def _on_time(disclosure: Disclosure, completed: int, within: int) -> list[Value]:
+    """Completed, within the timescale, and the percentage: each shown only if nothing small can be read from it."""
     return [
         disclosure.count(completed),
         disclosure.part_of(within, completed),
         disclosure.figure(rate(within, completed), completed, within, completed - within),
+    ]
+
+
+def _timeliness(disclosure: Disclosure, completed: int, within: int, taken: Sequence[int]) -> list[Value]:
+    return [
+        *_on_time(disclosure, completed, within),
         disclosure.figure(median(taken), len(taken)),
         disclosure.figure(percentile_90(taken), len(taken)),
     ]
@@ -157,11 +164,7 @@ def _agencies_table(report: TimelinessReport, disclosure: Disclosure) -> Table:
         [
             agency.name,
             disclosure.count(agency.tasks),
-            disclosure.count(agency.completed),
-            disclosure.part_of(agency.within, agency.completed),
-            disclosure.figure(
-                rate(agency.within, agency.completed), agency.completed, agency.within, agency.completed - agency.within
-            ),
+            *_on_time(disclosure, agency.completed, agency.within),
             disclosure.count(agency.overdue_now),
             disclosure.count(agency.escalations_received),
         ]
