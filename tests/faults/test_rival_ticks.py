@@ -98,7 +98,9 @@ def test_three_ticks_at_once_fire_every_due_timer_exactly_once(kind, tmp_path, f
                     assert firing == 1, f"round {number}: {firing} sweepers fired timers under one lease"
                     late = [outcome for outcome in swept if not counts(outcome.stdout)]
                     found_nothing += len(late)
-                    assert all("nothing due" in outcome.stdout for outcome in late), [o.stdout for o in late]
+                    # It found no timer due; it may still be the one whose digest the outbox key let in.
+                    quiet = ({"nothing due"}, {"digest: 1"})
+                    assert all(set(o.stdout.split("\n")) - {""} in quiet for o in late), [o.stdout for o in late]
                 taken = snapshot(url)
                 assert taken.leases == 0, "the lease was given back"
                 compared = compare(taken, reference.snapshot)
