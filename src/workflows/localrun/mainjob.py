@@ -101,6 +101,7 @@ def _run_demonstrations(settings: MainJobSettings) -> None:
 
     runs: list[DemoRun] = []
     if settings.demo and not _has_cases():
+        _invent_history()
         runs = demo_runs(clock.now())
     wanted = [run.deployment for run in runs] + ["sweep/sweep", REPORT_DEPLOYMENT]
     if not wait_for_deployments(wanted, timeout=RUN_TIMEOUT):
@@ -114,6 +115,18 @@ def _run_demonstrations(settings: MainJobSettings) -> None:
     say(f"  sweep: {run_and_wait('sweep/sweep', {}, timeout=RUN_TIMEOUT)}")
     # And the DSPs' daily pictures and the catalogue, which would otherwise wait for 06:00.
     say(f"  partnership report: {run_and_wait(REPORT_DEPLOYMENT, {}, timeout=RUN_TIMEOUT)}")
+
+
+def _invent_history() -> None:
+    """A year of closed cases (and one overdue) behind the demonstration, for the reports and the DSPs' charts."""
+    from workflows.localrun.demo_history import seed_demo_history
+    from workflows.operations.runtime import Runtime
+
+    runtime = Runtime.open()  # this folder's config, processes and database, as the children open them
+    started = seed_demo_history(runtime, clock.now())
+    runtime.db.dispose()
+    made = ", ".join(f"{count} {process}" for process, count in started.items())
+    say(f"invented a year of history for workflows report and the charts ({made}); its messages are not sent")
 
 
 def _has_cases() -> bool:

@@ -190,8 +190,9 @@ def start(
     actor: str | None = None,
     business_key: str | None = None,
     origin: str = "started by hand",
+    now: datetime | None = None,
 ) -> tuple[str, bool]:
-    now = clock.now()
+    now = now or clock.now()
 
     def work(connection: Connection) -> tuple[str, bool]:
         return _start_in(

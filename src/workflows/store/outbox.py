@@ -263,3 +263,14 @@ def failed_since(connection: Connection, since: datetime, limit: int) -> list[Ro
         .limit(limit)
     )
     return list(connection.execute(query))
+
+
+def record_sent_when_queued(connection: Connection, case_ids: list[int]) -> int:
+    """Record the pending messages of these cases as sent when they were queued: for the main job's invented
+    history, whose messages belong to the past and must not be emailed now. How many."""
+    query = (
+        update(outbox)
+        .where(outbox.c.case_id.in_(case_ids), outbox.c.status == OutboxStatus.PENDING.value)
+        .values(status=OutboxStatus.SENT.value, sent_at=outbox.c.created_at, next_attempt_at=None)
+    )
+    return connection.execute(query).rowcount
