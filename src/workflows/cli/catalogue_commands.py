@@ -3,7 +3,6 @@ database is opened, or created)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -13,21 +12,6 @@ from workflows.cli.errors import ExitCode, UserError
 
 def _invalid(message: str) -> UserError:
     return UserError(message, ExitCode.INVALID_INPUT)
-
-
-def _start(text: str) -> date | datetime:
-    """`--start`: a date (that working day's start) or an ISO datetime (London time when it names no zone)."""
-    from workflows.calendar.bounds import YEARS, plausible
-
-    if text == "today":
-        return date.today()
-    try:
-        start = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
-    except ValueError:
-        raise _invalid(f"--start {text[:40]!r} is not a date (YYYY-MM-DD), an ISO datetime or 'today'") from None
-    if not plausible(start):
-        raise _invalid(f"--start {text[:40]!r} is outside {YEARS}")
-    return start
 
 
 def _first_problem(problems: list) -> str:
@@ -75,11 +59,14 @@ def catalogue(output_text: str, start_text: str | None) -> None:
     from workflows.calendar.bounds import CalendarRangeError
     from workflows.catalogue.pages import catalogue_files, catalogue_pages
     from workflows.catalogue.typical_case import TYPICAL_START
+    from workflows.cli.start_option import read_start
     from workflows.config.loader import load_config, locate_processes_dir
     from workflows.definitions.library import load_sound_library
     from workflows.yamlsource import YamlSourceError
 
-    start = _start(start_text) if start_text is not None else TYPICAL_START
+    start = TYPICAL_START
+    if start_text is not None:
+        start = read_start(start_text, now_allowed=False, exit_code=ExitCode.INVALID_INPUT)
     if not output_text.strip() or "\x00" in output_text:
         raise _invalid("--output needs a folder name")
     try:

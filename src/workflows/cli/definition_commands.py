@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from workflows.cli.errors import UserError, report_problems
+from workflows.cli.errors import ExitCode, UserError, report_problems
 
 
 @click.command()
@@ -92,26 +92,6 @@ def schema() -> None:
     click.echo(process_json_schema_text())
 
 
-def _start(text: str):
-    from datetime import date, datetime
-
-    from workflows.calendar.bounds import YEARS, plausible
-    from workflows.calendar.london import LONDON
-
-    if text == "today":
-        return date.today()
-    if text == "now":
-        return datetime.now(LONDON)
-    try:
-        start = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
-    except ValueError:
-        shown = text[:40]
-        raise UserError(f"--start {shown!r} is not a date (YYYY-MM-DD), an ISO datetime, 'today' or 'now'") from None
-    if not plausible(start):
-        raise UserError(f"--start {text!r} is outside {YEARS}")
-    return start
-
-
 # `--late` beyond ten years of working days is no rehearsal of a real case.
 _MOST_LATE = 2600
 
@@ -182,10 +162,12 @@ def simulate(
             raise UserError(f"--choose: stage {stage_id!r} has no option {option!r}{hint} (options: {known})")
         choices[stage_id] = option
     from workflows.calendar.bounds import CalendarRangeError
+    from workflows.cli.start_option import read_start
 
     rules = config.timing_rules(process)
+    start = read_start(start_text, now_allowed=True, exit_code=ExitCode.REFUSED)  # a problem of simulate: status 1
     try:
-        projection = project(process, rules, start_moment(_start(start_text), rules), given, days_late, choices)
+        projection = project(process, rules, start_moment(start, rules), given, days_late, choices)
     except CalendarRangeError as error:
         raise UserError(str(error)) from None
     if as_json:
