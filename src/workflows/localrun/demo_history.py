@@ -25,7 +25,7 @@ from workflows.localrun.demo import DEMO_AGENCIES
 from workflows.operations import cases
 from workflows.operations.report_period import months_ending
 from workflows.operations.runtime import Runtime
-from workflows.store.cases import load_case
+from workflows.store.cases import StoredCase, load_case
 from workflows.store.outbox import record_sent_when_queued
 
 ACTOR = "demo.history@partnership.example"
@@ -101,25 +101,26 @@ def _start(runtime: Runtime, kind: Kind, moment: datetime) -> str:
     return cases.start(runtime, process.id, facts, actor=ACTOR, origin="demonstration history", now=moment)[0]
 
 
-def _state(runtime: Runtime, reference: str) -> CaseState:
+def _stored(runtime: Runtime, reference: str) -> StoredCase:
     with runtime.db.connect() as connection:
         stored = load_case(connection, reference)
     assert stored is not None
-    return stored.state
+    return stored
+
+
+def _state(runtime: Runtime, reference: str) -> CaseState:
+    return _stored(runtime, reference).state
 
 
 def _case_id(runtime: Runtime, reference: str) -> int:
-    with runtime.db.connect() as connection:
-        stored = load_case(connection, reference)
-    assert stored is not None
-    return stored.id
+    return _stored(runtime, reference).id
 
 
 def _drive(runtime: Runtime, reference: str, chance: random.Random, late_share: float, now: datetime) -> None:
     """Do each open item in turn, earliest deadline first: on time (a little before its deadline) or late (a few
     days after), never before what was done last nor after `now`. Decisions take an option that ends the case."""
-    process = runtime.library.get(_state(runtime, reference).process_id)
-    last = _state(runtime, reference).started_at
+    started = _state(runtime, reference)
+    process, last = runtime.library.get(started.process_id), started.started_at
     for _ in range(40):
         state = _state(runtime, reference)
         waiting = [(item.due_at, slot) for slot, item in state.items() if item.status is ItemStatus.OPEN]

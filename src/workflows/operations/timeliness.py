@@ -218,8 +218,7 @@ class _Tallies:
     def agency(self, agency_id: str) -> AgencyTally:
         found = self.agencies.get(agency_id)
         if found is None:
-            known = self.config.directory.agencies.get(agency_id)
-            found = self.agencies[agency_id] = AgencyTally(agency_id, known.name if known else agency_id)
+            found = self.agencies[agency_id] = AgencyTally(agency_id, self.agency_name(agency_id))
         return found
 
     def add_case(self, state: CaseState, definition: Definition, marks: Iterable[AuditMark]) -> None:

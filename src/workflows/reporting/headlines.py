@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from workflows.operations.timeliness import TimelinessReport
-from workflows.reporting.report_tables import rate
+from workflows.reporting.cell_text import cell_text
+from workflows.reporting.report_tables import Kind, rate
 
 
 def headline_rows(report: TimelinessReport) -> list[dict[str, Any]]:
@@ -22,7 +23,7 @@ def headline_rows(report: TimelinessReport) -> list[dict[str, Any]]:
                 "Cases closed": process.closed,
                 "Stages completed": process.completed,
                 "Within timescale": process.within,
-                "Within timescale %": "-" if on_time is None else f"{on_time * 100:.1f}%",
+                "Within timescale %": cell_text(on_time, Kind.PERCENT) or "-",
                 "Overdue now": process.overdue_now,
                 "Escalations": sum(process.escalations.values()),
                 "Extensions granted": process.extensions,
