@@ -56,27 +56,32 @@ def resume_case(reference: str, by: str | None = None) -> str:
 
 
 @flow(name="extend-deadline", flow_run_name="{reference}-extend", **FORGET_UNKNOWN_PARAMETERS)
-def extend_deadline(reference: str, stage: str, amount: str, reason: str, approved_by: str) -> str:
-    """Extend a stage's deadline by AMOUNT, e.g. "5 working days"; the approver must hold the approver role."""
+def extend_deadline(
+    reference: str, stage: str, amount: str, reason: str, approved_by: str, task: str | None = None
+) -> str:
+    """Extend a stage's deadline (or only one agency's task of it) by AMOUNT, e.g. "5 working days"; the approver
+    must hold the approver role."""
     runtime = open_runtime()
     with refusals_fail_the_run():
-        state = cases.extend(runtime, reference, stage, amount, reason, approved_by)
+        state = cases.extend(runtime, reference, stage, amount, reason, approved_by, task)
     after_action(runtime, state, "extend")
-    due = state.stages[stage].due_at
-    return due.isoformat() if due else ""
+    item = state.stages[stage].tasks[task] if task else state.stages[stage]
+    return item.due_at.isoformat() if item.due_at else ""
 
 
 @flow(name="approve-extension", flow_run_name="{reference}-approve-extension", **FORGET_UNKNOWN_PARAMETERS)
 def approve_extension(reference: str, request: int, by: str) -> str:
     """Approve a practitioner's extension request (its number is in the approver's email and the case history);
-    `by` must hold the approver role. Returns the stage's new deadline."""
+    `by` must hold the approver role, and may not be who asked. Returns the new deadline of what was asked about."""
     runtime = open_runtime()
     with refusals_fail_the_run():
         state = extensions.approve(runtime, reference, request, by)
     after_action(runtime, state, "approve-extension")
     asked = state.extension_request(request)
-    due = state.stages[asked.stage].due_at if asked else None
-    return due.isoformat() if due else ""
+    item = None
+    if asked is not None:
+        item = state.stages[asked.stage].tasks[asked.task] if asked.task else state.stages[asked.stage]
+    return item.due_at.isoformat() if item is not None and item.due_at else ""
 
 
 @flow(name="refuse-extension", flow_run_name="{reference}-refuse-extension", **FORGET_UNKNOWN_PARAMETERS)

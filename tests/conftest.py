@@ -131,6 +131,7 @@ MINIMAL_CONFIG = {
         name: Test partnership
         sender: workflows@partnership.example
         business_unit_email: business.unit@partnership.example
+        business_unit_roles: [business-manager]
     """,
     "calendar.yaml": """
         day_ends_at: "23:59:59"

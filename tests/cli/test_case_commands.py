@@ -7,6 +7,7 @@ import json
 import pytest
 
 AGENCIES = "--fact", "agencies=stoke-on-trent-city-council,staffordshire-police"
+BUSINESS_MANAGER = "karen.whitehurst@stoke-council.example"  # holds business-manager: the first stage is theirs
 
 
 def test_start_prints_the_reference_and_the_default_database_is_the_main_jobs(workflows, tmp_path):
@@ -56,7 +57,7 @@ def test_an_unknown_reference_names_the_database_it_was_looked_for_in(workflows,
 
 def test_status_json_has_the_agreed_shape(workflows):
     workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
-    workflows("complete", "RR-2026-001", "request-chronologies", "--by", "bea@example.org")
+    workflows("complete", "RR-2026-001", "request-chronologies", "--by", BUSINESS_MANAGER)
     result = workflows("status", "RR-2026-001", "--json", now="2027-01-12T10:00")
     view = json.loads(result.stdout)
     assert set(view) == {"reference", "process", "state", "stages"}
@@ -93,9 +94,9 @@ def test_trigger_with_no_match_says_so_and_exits_0(workflows):
 
 def test_history_and_explain(workflows):
     workflows("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
-    workflows("complete", "RR-2026-001", "request-chronologies", "--by", "bea@example.org", "--note", "sent")
+    workflows("complete", "RR-2026-001", "request-chronologies", "--by", BUSINESS_MANAGER, "--note", "sent")
     history = workflows("history", "RR-2026-001").stdout
-    assert "case-started" in history and "by bea@example.org" in history and "(clock set)" in history
+    assert "case-started" in history and f"by {BUSINESS_MANAGER}" in history and "(clock set)" in history
     explain = workflows("explain", "RR-2026-001", "agency-chronology").stdout
     assert "rule: 10 working days from fact:notification_date" in explain
     assert "skipped 2026-12-28: bank holiday: Boxing Day (observed)" in explain

@@ -9,8 +9,11 @@ import pytest
 
 OK, REFUSED, INVALID_INPUT, NOT_FOUND, DATABASE_UNAVAILABLE = 0, 1, 2, 3, 4
 APPROVER = "karen.whitehurst@stoke-council.example"  # business-manager: section-11-audit's extension_approver
-ASKER = "officer@example.org"
+# business-unit-officer, the owner of the audit's launch, and a deputy business manager: so an approver too, but
+# never of their own request.
+ASKER = "daniel.shaw@stoke-council.example"
 REF = "S11-2026-01"
+POLICE = "ben.harrison@police.example"  # the police's safeguarding lead: no approver
 
 
 @pytest.fixture
@@ -63,13 +66,16 @@ def test_a_second_request_gets_the_next_number(audit):
 @pytest.mark.parametrize(
     ("args", "status", "message"),
     [
-        (["approve-extension", REF, "1", "--by", ASKER], REFUSED, "does not hold 'business-manager'"),
+        (["approve-extension", REF, "1", "--by", ASKER], REFUSED, "asked for this extension"),
+        (["approve-extension", REF, "1", "--by", POLICE], REFUSED, "does not hold 'business-manager'"),
         (["refuse-extension", REF, "1", "--by", "nobody@example.org"], REFUSED, "does not hold 'business-manager'"),
         (["approve-extension", REF, "9", "--by", APPROVER], INVALID_INPUT, "no extension request 9 (requests: 1)"),
         (["request-extension", REF, "launch", "5 days", "--reason", "x", "--by", ASKER], INVALID_INPUT, "'5 days'"),
         (["request-extension", REF, "lunch", "1 working day", "--reason", "x", "--by", ASKER], INVALID_INPUT, "lunch"),
         (["request-extension", REF, "launch", "1 working day", "--reason", " ", "--by", ASKER], INVALID_INPUT, "why"),
         (["request-extension", REF, "self-assessment", "1 working day", "--reason", "x", "--by", ASKER], REFUSED, ""),
+        (["request-extension", REF, "launch", "1 working day", "--reason", "x", "--by", "x@elsewhere.example"], REFUSED,
+         "may not ask for more time on launch"),
         (["approve-extension", "S11-2026-99", "1", "--by", APPROVER], NOT_FOUND, "no case with reference S11-2026-99"),
     ],
 )

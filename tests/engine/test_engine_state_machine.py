@@ -47,6 +47,7 @@ from workflows.engine import (
     start_case,
 )
 from workflows.engine.commands import ApproveExtension, Cancel, RefuseExtension, RequestExtension
+from workflows.engine.parties import Actor
 from workflows.engine.schedule.timing import next_moment
 from workflows.engine.state import CaseState
 from workflows.engine.state_codec import case_from_json, case_to_json
@@ -168,7 +169,9 @@ class EngineMachine(RuleBasedStateMachine):
         slot, _ = data.draw(st.sampled_from(open_items))
         approver = self.definition.process.extension_approver
         if approver and data.draw(st.booleans()):
-            self.run(Extend(slot.stage, parse_duration("2 working days"), "more time", "chair@x.example", [approver]))
+            chair = Actor("chair@x.example", frozenset({(approver, None)}))
+            amount = parse_duration("2 working days")
+            self.run(Extend(slot.stage, amount, "more time", chair.email, slot.task, actor=chair))
         else:
             self.run(Reassign(slot.stage, "someone@x.example", "leave", slot.task))
 
@@ -180,13 +183,14 @@ class EngineMachine(RuleBasedStateMachine):
         if requests and approver and data.draw(st.booleans()):
             asked = data.draw(st.sampled_from(requests))
             answer = data.draw(st.sampled_from([ApproveExtension, RefuseExtension]))
-            self.run(answer(asked.number, "chair@x.example", frozenset({approver})))
+            self.run(answer(asked.number, "chair@x.example", Actor("chair@x.example", frozenset({(approver, None)}))))
             return
         open_items = self.open_items()
         if open_items:
             slot, _ = data.draw(st.sampled_from(open_items))
             amount = parse_duration("3 working days")
-            self.run(RequestExtension(slot.stage, amount, "more time", "a@x.example", slot.task))
+            officer = Actor("a@x.example", business_unit=True)  # the business unit asks for the task's holders
+            self.run(RequestExtension(slot.stage, amount, "more time", officer.email, slot.task, actor=officer))
 
     @rule(chance=st.integers(min_value=0, max_value=9))
     def the_case_is_cancelled_now_and_then(self, chance: int) -> None:

@@ -30,6 +30,8 @@ from workflows.engine import (
     start_case,
 )
 from workflows.engine.commands import Acknowledge, Cancel
+from workflows.engine.effects import Readdress
+from workflows.engine.parties import Actor, Audience, Party
 from workflows.engine.state_codec import case_from_json, case_to_json
 
 
@@ -37,6 +39,8 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(LONDON)
 
 
+BEA = Actor("bea@p.example", frozenset({("business-manager", None)}))
+CAL = Actor("cal@p.example", frozenset({("partnership-chair", None), ("dsp-local-authority", None)}))
 START = at("2026-12-18T10:00:00+00:00")  # Friday before Christmas
 
 
@@ -70,7 +74,7 @@ def test_no_effect_carries_a_sensitive_fact(started):
 def test_the_input_state_is_never_changed(definition, started):
     state, _ = started
     before = case_to_json(state)
-    apply(definition, state, Complete("request", by="bea@partnership.example"), START)
+    apply(definition, state, Complete("request", by=BEA.email, actor=BEA), START)
     assert case_to_json(state) == before
 
 
@@ -82,7 +86,7 @@ def test_state_round_trips_through_json(definition, started):
 
 def test_completing_opens_the_fan_out_one_task_per_agency(definition, started):
     state, _ = started
-    state, effects = apply(definition, state, Complete("request", by="bea@p.example"), at("2026-12-21T12:00:00Z"))
+    state, effects = apply(definition, state, Complete("request", by=BEA.email, actor=BEA), at("2026-12-21T12:00:00Z"))
     gather = state.stages["gather"]
     assert set(gather.tasks) == {"city-council", "police"}
     notices = of(effects, Notify)
@@ -169,7 +173,8 @@ def decided_case(definition, started):
 
 def test_decision_with_no_further_stage_closes_the_case(definition, started):
     state = decided_case(definition, started)
-    state, effects = apply(definition, state, Decide("decide", "resolved", by="cal@p.example"), at("2027-01-04T12:00Z"))
+    deciding = Decide("decide", "resolved", by=CAL.email, actor=CAL)
+    state, effects = apply(definition, state, deciding, at("2027-01-04T12:00Z"))
     assert state.status is CaseStatus.CLOSED
     assert state.stages["chair-review"].status is ItemStatus.SKIPPED
     assert [n.kind for n in of(effects, Notify)] == ["case-closed"]
@@ -216,13 +221,8 @@ def test_extension_needs_the_approver_role_and_moves_the_deadline(definition, st
     state, _ = started
     amount = parse_duration("3 working days")
     with pytest.raises(EngineError, match="partnership-chair"):
-        apply(definition, state, Extend("request", amount, "sickness", "bea@p.example", frozenset()), START)
-    state, effects = apply(
-        definition,
-        state,
-        Extend("request", amount, "sickness", "cal@p.example", frozenset({"partnership-chair"})),
-        START,
-    )
+        apply(definition, state, Extend("request", amount, "sickness", BEA.email, actor=BEA), START)
+    state, effects = apply(definition, state, Extend("request", amount, "sickness", CAL.email, actor=CAL), START)
     assert state.stages["request"].due_day == date(2026, 12, 24)
     assert state.stages["request"].due_version == 1
     assert [n.kind for n in of(effects, Notify)] == ["extension-approved"]
@@ -232,7 +232,9 @@ def test_reassign_puts_a_person_in_place_of_the_role(definition, started):
     state, _ = started
     state, effects = apply(definition, state, Reassign("request", "deputy@p.example", "leave"), START)
     (notice,) = of(effects, Notify)
-    assert notice.assignee == "deputy@p.example"
+    assert notice.audience == Audience((Party(person="deputy@p.example"),))
+    (handed_over,) = of(effects, Readdress)  # what was waiting for the role goes to the deputy instead
+    assert (handed_over.replaced, handed_over.to) == ((Party("business-manager"),), (Party(person="deputy@p.example"),))
 
 
 def test_cancel_ends_everything(definition, started):

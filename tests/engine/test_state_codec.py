@@ -41,16 +41,24 @@ instants = any_instants.filter(lambda moment: not _ambiguous(moment))
 days = st.dates(min_value=date(1990, 1, 1), max_value=date(2200, 1, 1))
 texts = st.text(max_size=12)
 maybe = st.none().__or__
+# Names as facts have them: a fact name is an identifier (definitions/fields.py), never a date tag such as "$d".
+names = texts.filter(lambda name: not name.startswith("$"))
 fact_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | texts | days | instants,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(names, inner, max_size=3),
     max_leaves=8,
 )
 
 
+shifts = st.builds(Shift, st.sampled_from(ShiftKind), texts, texts, maybe(texts), instants)
+
+
 def items(cls: type = ItemState, **extra: Any) -> st.SearchStrategy[Any]:
+    extra.setdefault("shifts", st.lists(shifts, max_size=2))
     return st.builds(
         cls,
+        unextended_due_at=maybe(instants),
+        unextended_due_day=maybe(days),
         status=st.sampled_from(ItemStatus),
         due_at=maybe(instants),
         due_day=maybe(days),
@@ -65,7 +73,6 @@ def items(cls: type = ItemState, **extra: Any) -> st.SearchStrategy[Any]:
     )
 
 
-shifts = st.builds(Shift, st.sampled_from(ShiftKind), texts, texts, maybe(texts), instants)
 stages = items(
     StageState,
     opened_at=maybe(instants),
@@ -101,7 +108,7 @@ case_states = st.builds(
     definition_hash=texts,
     status=st.sampled_from(CaseStatus),
     started_at=instants,
-    facts=st.dictionaries(texts, fact_values, max_size=4),
+    facts=st.dictionaries(names, fact_values, max_size=4),
     stages=st.dictionaries(texts, stages, max_size=3),
     pauses=st.lists(st.builds(Pause, instants, texts, maybe(instants)), max_size=2),
     parent_reference=maybe(texts),
@@ -158,6 +165,17 @@ def test_a_row_from_before_a_field_existed_reads_with_its_default() -> None:
     del stored["extension_requests"], stored["stages"]["s"]["acknowledged_level"]
     again = case_from_json(stored)
     assert again.extension_requests == [] and again.stages["s"].acknowledged_level == 0
+
+
+def test_a_task_stored_before_tasks_had_their_own_extensions_reads_with_none() -> None:
+    moment = datetime(2026, 12, 1, 10, tzinfo=LONDON)
+    stage = StageState(tasks={"police": ItemState(ItemStatus.OPEN, due_at=moment)})
+    stored = case_to_json(CaseState("RR/2026/1", "rapid-review", "h", CaseStatus.OPEN, moment, {}, {"s": stage}))
+    for older in (stored["stages"]["s"], stored["stages"]["s"]["tasks"]["police"]):
+        del older["shifts"], older["unextended_due_at"], older["unextended_due_day"]
+    again = case_from_json(stored).stages["s"]
+    assert again.shifts == [] and again.unextended_due_at is None
+    assert again.tasks["police"].shifts == [] and again.tasks["police"].unextended_due_day is None
 
 
 def test_bare_iso_strings_read_as_datetimes() -> None:

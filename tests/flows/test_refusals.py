@@ -23,7 +23,8 @@ def audit(tmp_path, monkeypatch, set_clock) -> str:
     set_clock("2026-12-18T10:00")
     runtime = Runtime.open()
     reference = cases.start(runtime, "section-11-audit", {})[0]
-    extensions.request(runtime, reference, "launch", "5 working days", "Staff absence", "officer@example.org")
+    officer = "daniel.shaw@stoke-council.example"  # business-unit-officer: the launch is theirs
+    extensions.request(runtime, reference, "launch", "5 working days", "Staff absence", officer)
     runtime.db.dispose()
     return reference
 

@@ -19,6 +19,7 @@ from workflows import clock
 from workflows.dashboard.overdue import overdue_table
 from workflows.dashboard.views import overdue_list
 from workflows.engine.effects import Notify
+from workflows.engine.parties import Audience, Party
 from workflows.engine.vocabulary import MessageKind
 from workflows.notify.delivery import deliver
 from workflows.operations import cases, reports
@@ -75,14 +76,15 @@ def case_id_of(runtime, reference: str) -> int:
 
 
 def chronologies_notice(key: str, assignee: str | None = None) -> Notify:
-    """One more task-assigned message about a rapid review's first stage, under `key`."""
+    """One more task-assigned message about a rapid review's first stage, under `key` (to `assignee` in place of the
+    role, when given)."""
     return Notify(
         key=key,
         kind=MessageKind.TASK_ASSIGNED,
         stage="request-chronologies",
         task=None,
         role="business-manager",
-        assignee=assignee,
+        audience=Audience((Party(person=assignee) if assignee else Party("business-manager"),)),
         details={"due_version": 0, "number": 1},
     )
 
@@ -206,6 +208,7 @@ def test_every_failed_message_is_shown_in_overdue_and_the_dsp_view_whatever_it_w
             stage=None,
             task=None,
             role="business-manager",
+            audience=Audience((Party("business-manager"),)),
             details={},
         )
         queue_messages(connection, [(None, digest)], clock.now())

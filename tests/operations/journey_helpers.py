@@ -112,7 +112,9 @@ def drive_to_close(runtime, reference: str, choose: dict[str, str] | None = None
             definition = process.stages[stage["id"]]
             if definition.decision:
                 option = choose.get(stage["id"]) or default_option(definition)
-                cases.run(runtime, reference, Decide(stage["id"], option, by="e2e@partnership.example"))
+                # The business unit records the decision on behalf of whoever holds it.
+                recorder = runtime.config.partnership.business_unit_email
+                cases.run(runtime, reference, Decide(stage["id"], option, by=recorder))
             elif stage["tasks"]:
                 for task in stage["tasks"]:
                     if task["state"] == "open":

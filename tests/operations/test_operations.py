@@ -94,7 +94,7 @@ def test_audit_records_that_the_clock_was_set(shipped_runtime, set_clock, monkey
     set_clock("2026-12-18T10:00")
     reference = rapid_review(shipped_runtime)
     monkeypatch.delenv("WORKFLOWS_NOW")
-    cases.run(shipped_runtime, reference, Complete("request-chronologies", by="bea@example.org"))
+    cases.run(shipped_runtime, reference, Complete("request-chronologies", by="karen.whitehurst@stoke-council.example"))
     flags = [entry["clock_set"] for entry in reports.history(shipped_runtime, reference)]
     assert flags[0] is True and flags[-1] is False
 

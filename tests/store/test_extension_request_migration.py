@@ -15,6 +15,7 @@ from workflows.store.database import upgrade
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "src" / "workflows" / "store" / "migrations"
 APPROVER = "karen.whitehurst@stoke-council.example"  # business-manager: section-11-audit's extension_approver
+OFFICER = "daniel.shaw@stoke-council.example"  # business-unit-officer: the owner of the audit's launch
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -82,14 +83,14 @@ def test_requests_kept_in_the_table_move_into_their_cases_and_are_decided_by_the
     # The id an approver's link carries still names its request; new requests number on past the old ones.
     state = extensions.approve(runtime, first, 4, APPROVER)
     assert state.extension_request(4).status is RequestStatus.APPROVED
-    assert extensions.request(runtime, first, "launch", "1 working day", "again", "officer@example.org").number == 6
+    assert extensions.request(runtime, first, "launch", "1 working day", "again", OFFICER).number == 6
 
 
 def test_going_back_puts_the_requests_in_the_table_again(shipped_runtime, set_clock):
     runtime = shipped_runtime
     set_clock("2026-12-18T10:00")
     reference = cases.start(runtime, "section-11-audit", {})[0]
-    extensions.request(runtime, reference, "launch", "5 working days", "Staff absence", "officer@example.org")
+    extensions.request(runtime, reference, "launch", "5 working days", "Staff absence", OFFICER)
     downgrade(runtime.db, "0006")
     with runtime.db.connect() as connection:
         rows = connection.execute(text("SELECT stage, amount, status, requested_at FROM extension_requests")).all()

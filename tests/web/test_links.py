@@ -293,3 +293,49 @@ def test_an_extension_asked_for_on_the_command_line_is_decided_through_the_appro
     assert approved.status_code == 200 and "The extension of 5 working days is approved." in approved.text
     actions = [action for action, _ in history_of(runtime, reference)]
     assert actions.count("extension-requested") == 2 and "extension-refused" in actions and "extended" in actions
+
+
+def test_one_link_asks_for_more_time_and_later_marks_the_task_done_but_does_neither_twice(
+    web, set_clock, browser_client
+):
+    """A link is used once per kind of action: asking for time, then marking done, is what its holder expects."""
+    base, runtime = web
+    set_clock("2026-12-18T10:00")
+    reference = cases.start(runtime, "section-11-audit", {})[0]
+    cases.run(runtime, reference, Complete("launch"))
+    lead = holder(runtime, "agency-safeguarding-lead", "staffordshire-police")
+    path = link(reference, "self-assessment", lead, task="staffordshire-police")
+    page, asked = open_and_post(
+        browser_client, base, path, "request-extension", amount="5 working days", reason="Staff absence"
+    )
+    assert asked.status_code == 200, asked.text
+    again = browser_client.post(
+        f"{base}{path}/request-extension", data={"csrf": csrf_of(page), "amount": "1 working day", "reason": "x"}
+    )
+    assert again.status_code == 409 and "used already" in again.text
+    done = browser_client.post(f"{base}{path}/done", data={"csrf": csrf_of(page), "note": "returned"})
+    assert done.status_code == 200, done.text
+    twice = browser_client.post(f"{base}{path}/done", data={"csrf": csrf_of(page)})
+    assert twice.status_code == 409
+    assert [entry[0] for entry in history_of(runtime, reference)].count("task-done") == 1
+
+
+def test_the_page_offers_only_what_its_person_may_do(web, set_clock, browser_client):
+    """The task's holder may mark it done and ask for time; a role the ladder reached may acknowledge and record it
+    done, not ask for time; an involved-nowhere reader gets no page at all."""
+    base, runtime = web
+    set_clock("2026-12-18T10:00")
+    reference = start_review(runtime)
+    cases.run(runtime, reference, Complete("request-chronologies"))
+    set_clock("2027-01-12T10:00")  # overdue two working days: escalated to the business manager, then the DSP
+    tick(runtime)
+    lead = holder(runtime, "agency-safeguarding-lead", "staffordshire-police")
+    escalated_to = holder(runtime, "dsp-local-authority")
+    own = browser_client.get(base + link(reference, "agency-chronology", lead, task="staffordshire-police")).text
+    assert 'id="mark-done"' in own and 'id="acknowledge"' not in own
+    assert 'id="request-extension"' not in own  # the rapid review names no extension approver
+    police = "staffordshire-police"
+    theirs = browser_client.get(base + link(reference, "agency-chronology", escalated_to, police)).text
+    assert 'id="acknowledge"' in theirs and 'id="mark-done"' in theirs
+    stranger = browser_client.get(base + link(reference, "agency-chronology", "x@elsewhere.example", police))
+    assert stranger.status_code == 403

@@ -1,6 +1,6 @@
 """After `reassign`, the task is the new person's: the first holder's link is refused (403) for the page and for
 every action, and changes nothing; the person put in their place can act; so can the roles the escalation ladder
-has reached. Over real HTTP, on SQLite and PostgreSQL."""
+has reached, and the business unit. Over real HTTP, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -58,7 +58,9 @@ class Scenario:
 
 def done_scenario(runtime, set_clock) -> Scenario:
     reference = rapid_review(runtime)
-    return Scenario(reference, "request-chronologies", None, holder(runtime, "business-manager"), {"note": "sent"})
+    cases.run(runtime, reference, Complete("request-chronologies"))
+    lead = holder(runtime, "agency-safeguarding-lead", "staffordshire-police")
+    return Scenario(reference, "agency-chronology", "staffordshire-police", lead, {"note": "sent"})
 
 
 def decide_scenario(runtime, set_clock) -> Scenario:
@@ -72,10 +74,12 @@ def decide_scenario(runtime, set_clock) -> Scenario:
 
 
 def extension_scenario(runtime, set_clock) -> Scenario:
+    """The police's Section 11 self-assessment: its lead may ask for more time, until it is reassigned."""
     reference = cases.start(runtime, "section-11-audit", {})[0]
-    stage = next(s["id"] for s in reports.status(runtime, reference)["stages"] if s["state"] == "open")
-    owner = holder(runtime, runtime.library.get("section-11-audit").stages[stage].owner)
-    return Scenario(reference, stage, None, owner, {"amount": "5 working days", "reason": "Staff absence"})
+    cases.run(runtime, reference, Complete("launch"))
+    lead = holder(runtime, "agency-safeguarding-lead", "staffordshire-police")
+    form = {"amount": "5 working days", "reason": "Staff absence"}
+    return Scenario(reference, "self-assessment", "staffordshire-police", lead, form)
 
 
 def acknowledge_scenario(runtime, set_clock) -> Scenario:
@@ -87,11 +91,11 @@ def acknowledge_scenario(runtime, set_clock) -> Scenario:
     return Scenario(reference, "agency-chronology", "staffordshire-police", lead, {})
 
 
+# What the holders of a task may do (engine/parties.py); acknowledging an escalation is its ladder's, below.
 SCENARIOS: dict[str, Callable[..., Scenario]] = {
     "done": done_scenario,
     "decide": decide_scenario,
     "request-extension": extension_scenario,
-    "acknowledge": acknowledge_scenario,
 }
 
 

@@ -144,14 +144,24 @@ def resume(reference: str, actor: str | None) -> None:
     metavar="EMAIL",
     help="Someone holding the process's extension_approver role.",
 )
-def extend(reference: str, stage: str, amount: str, reason: str, approved_by: str) -> None:
-    """Extend STAGE's deadline by AMOUNT (e.g. "5 working days")."""
+@click.option("--task", help="Extend only this task of a fanned-out stage (an agency key).")
+def extend(reference: str, stage: str, amount: str, reason: str, approved_by: str, task: str | None) -> None:
+    """Extend STAGE's deadline (or only one task's) by AMOUNT (e.g. "5 working days")."""
     from workflows.operations.cases import extend as extend_stage
 
     with runtime() as rt:
-        state = extend_stage(rt, reference, stage, amount, reason, approved_by)
-        due = state.stages[stage].due_day or state.stages[stage].due_at
-        click.echo(f"{state.reference}: {stage} now due {due.isoformat() if due else '-'}")
+        state = extend_stage(rt, reference, stage, amount, reason, approved_by, task)
+        click.echo(f"{state.reference}: {_slot_name(stage, task)} now due {_due(state, stage, task)}")
+
+
+def _slot_name(stage: str, task: str | None) -> str:
+    return f"{stage}[{task}]" if task else stage
+
+
+def _due(state: Any, stage: str, task: str | None) -> str:
+    item = state.stages[stage].tasks[task] if task else state.stages[stage]
+    due = item.due_day or item.due_at
+    return due.isoformat() if due else "-"
 
 
 @click.command("request-extension")
@@ -183,8 +193,8 @@ def approve_extension(reference: str, request_number: int, actor: str) -> None:
         state = approve(rt, reference, request_number, actor)
         asked = state.extension_request(request_number)
         assert asked is not None
-        due = state.stages[asked.stage].due_day or state.stages[asked.stage].due_at
-        click.echo(f"{state.reference}: {asked.stage} now due {due.isoformat() if due else '-'}")
+        moved = _slot_name(asked.stage, asked.task)
+        click.echo(f"{state.reference}: {moved} now due {_due(state, asked.stage, asked.task)}")
 
 
 @click.command("refuse-extension")

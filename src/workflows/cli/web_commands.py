@@ -22,9 +22,14 @@ def link(reference: str, stage: str, email: str, task: str | None) -> None:
     secret = link_secret()
     if secret is None:
         raise UserError(f"set {SECRET_VARIABLE} to sign links")
+    from workflows.engine.parties import may_open
+    from workflows.engine.state import Slot
     from workflows.operations.errors import CaseNotFound
+    from workflows.operations.inputs import read_address
+    from workflows.operations.people import actor_for
 
     with runtime(read_only=True) as rt, rt.db.connect() as connection:
+        email = read_address(email, "for") or ""
         stored = load_case(connection, reference)
         if stored is None:
             raise CaseNotFound(reference)
@@ -32,6 +37,15 @@ def link(reference: str, stage: str, email: str, task: str | None) -> None:
             raise UserError(f"{reference} has no stage {stage!r}", ExitCode.INVALID_INPUT)
         if task is not None and task not in stored.state.stages[stage].tasks:
             raise UserError(f"stage {stage!r} of {reference} has no task {task!r}", ExitCode.INVALID_INPUT)
+        if task is None and stored.state.stages[stage].tasks:
+            tasks = ", ".join(stored.state.stages[stage].tasks)
+            message = f"stage {stage!r} of {reference} has one task per agency: say which ({tasks})"
+            raise UserError(message, ExitCode.INVALID_INPUT)
+        process = rt.pinned(connection, stored.state.definition_hash).process
+        # The page would refuse this person (403): no link is printed for them either.
+        verdict = may_open(process, stored.state, Slot(stage, task), actor_for(rt.config, email))
+        if not verdict.allowed:
+            raise UserError(f"{reference}: {verdict.reason}", ExitCode.REFUSED)
         base = rt.config.partnership.web_base_url.rstrip("/")
     click.echo(f"{base}/t/{sign(new_claims(reference, stage, task, email, clock.now()), secret)}")
 

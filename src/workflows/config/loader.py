@@ -160,9 +160,10 @@ def load_config(folder: Path | str | None = None) -> Config:
             )
         )
     if partnership and partnership_located and roles:
-        for index, role in enumerate(partnership.digest_roles):
-            if role not in roles.roles:
-                problems.append(partnership_located.problem(("digest_roles", index), f"unknown role {role!r}"))
+        for setting in ("digest_roles", "business_unit_roles"):
+            for index, role in enumerate(getattr(partnership, setting)):
+                if role not in roles.roles:
+                    problems.append(partnership_located.problem((setting, index), f"unknown role {role!r}"))
     if problems or not (partnership and calendar and roles and agencies and people):
         raise YamlSourceError(problems)
     if os.environ.get(WEB_BASE_URL_VARIABLE):

@@ -10,6 +10,9 @@ from workflows.calendar.durations import Duration, Unit
 from workflows.definitions.fields import DurationField
 from workflows.directory.model import Email
 
+# Twenty working days: four weeks more than a deadline allowed, the most a partnership that says nothing grants.
+DEFAULT_EXTENSION_LIMIT = Duration(20, Unit.WORKING_DAYS)
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -38,6 +41,16 @@ class PartnershipSettings(Strict):
     )
     digest_roles: list[str] = Field(
         default_factory=list, description="roles sent the daily digest of overdue and at-risk items"
+    )
+    business_unit_roles: list[str] = Field(
+        default_factory=list,
+        description=(
+            "roles of the business unit: their holders may act on any task, recorded as on behalf of its holders"
+        ),
+    )
+    extension_limit: DurationField = Field(
+        default=DEFAULT_EXTENSION_LIMIT,
+        description="how far all approved extensions together may move one deadline, unless a process says otherwise",
     )
     reporting: ReportingSettings = Field(default_factory=ReportingSettings)
 

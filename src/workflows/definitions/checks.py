@@ -75,6 +75,11 @@ def _roles(process: Process, config: Partnership, gaps: Gaps) -> Iterator[Findin
         return not (stage.for_each or stage.agency or unreadable)
 
     yield from check(("extension_approver",), process.extension_approver)
+    approver = roles.get(process.extension_approver) if process.extension_approver else None
+    if approver and approver.scope is RoleScope.AGENCY:
+        # Requests are answered for the whole partnership: an office held in every agency answers for none.
+        held = f"role {process.extension_approver!r} is held per agency: name a partnership-wide role"
+        yield ("extension_approver",), held
     for stage_id, stage in process.stages.items():
         yield from check(("stages", stage_id, "owner"), stage.owner)
         for index, step in enumerate(stage.escalation or ()):

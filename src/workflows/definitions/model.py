@@ -288,7 +288,19 @@ class Process(Strict):
     triggers: list[Trigger] = Field(default_factory=list)
     recurs: Recurrence | None = None
     pause: PausePolicy | None = Field(default=None, description="absent: the clock cannot be paused")
-    extension_approver: RoleKey | None = None
+    extension_approver: RoleKey | None = Field(
+        default=None, description="the role that approves or refuses requests for more time; absent: no extensions"
+    )
+    extension_limit: DurationField | None = Field(
+        default=None,
+        description=(
+            "how far all approved extensions together may move one deadline; absent: the partnership's "
+            "extension_limit (config/partnership.yaml)"
+        ),
+    )
+    extension_self_approval: bool = Field(
+        default=False, description="whether the person who asked for more time may also approve it"
+    )
 
     @field_validator("reference")
     @classmethod

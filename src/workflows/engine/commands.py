@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflows.calendar.durations import Duration
+from workflows.engine.parties import Actor
 from workflows.engine.state import Slot
+
+# Every command a person gives carries `actor`: what the directory says `by` holds, looked up by the shell (the
+# engine stays pure) and checked by the engine against engine/parties.py. Without `by`, the business unit acts
+# from the command line.
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +20,7 @@ class Complete:
     task: str | None = None
     by: str | None = None
     note: str | None = None
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +31,7 @@ class Decide:
     note: str | None = None
     # Facts for the process the option starts, known only when deciding (e.g. which agencies).
     facts: dict[str, Any] = field(default_factory=dict)
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +47,14 @@ class Resume:
 
 @dataclass(frozen=True, slots=True)
 class Extend:
+    """An approver's extension given directly (no request): the stage, or only one task of it, moves."""
+
     stage: str
     amount: Duration
     reason: str
     approved_by: str
-    # The roles the approver holds, looked up in the directory by the shell: the engine stays pure.
-    approver_roles: frozenset[str] = field(default_factory=frozenset)
+    task: str | None = None
+    actor: Actor | None = None  # the approver, as the directory has them
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +66,16 @@ class RequestExtension:
     reason: str
     by: str
     task: str | None = None
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ApproveExtension:
-    """The approver grants request `request`: the deadline moves as an Extend would move it."""
+    """The approver grants request `request`: the deadline of what was asked about moves, as an Extend would."""
 
     request: int
     by: str
-    # The roles the approver holds, looked up in the directory by the shell, as for Extend.
-    approver_roles: frozenset[str] = field(default_factory=frozenset)
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +84,7 @@ class RefuseExtension:
 
     request: int
     by: str
-    approver_roles: frozenset[str] = field(default_factory=frozenset)
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +109,7 @@ class Acknowledge:
     stage: str
     task: str | None = None
     by: str | None = None
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True, slots=True)

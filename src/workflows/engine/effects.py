@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from workflows.engine.parties import BUSINESS_UNIT, Audience, Party
 from workflows.engine.state import Slot
 from workflows.engine.vocabulary import AuditAction, MessageKind
 
@@ -27,22 +28,32 @@ class CancelTimer:
 class Notify:
     """A message to queue. `key` is unique per message: queuing the same key twice sends it once.
 
-    Carries roles (a person only when one stands in for the role, or asked for what the message answers) and
-    no fact values: recipients are resolved from the directory and the text rendered by the notification layer.
+    Its `audience` (engine/parties.py: roles at agencies, a person only when one stands in for a role or asked
+    for what the message answers) says who gets it; recipients are resolved from the directory when it is sent.
+    It carries no fact values: the text is rendered by the notification layer.
     """
 
     key: str
     kind: MessageKind
     stage: str | None
     task: str | None
-    role: str | None  # None: the partnership's business unit (or the assignee, when there is one)
+    role: str | None  # the role it speaks to (its text and listings); None: the business unit
+    audience: Audience = field(default_factory=lambda: Audience((BUSINESS_UNIT,)))
     agency: str | None = None
-    assignee: str | None = None  # a person put in place of the role
-    copy_role: str | None = None  # escalations copy the owner
+    copy_role: str | None = None  # the owner's role, named in an escalation
     due_at: datetime | None = None
     urgent: bool = False  # an hour-based deadline: sent at once, even outside working hours
     calendar: str | None = None  # whose working hours it waits for (the process's calendar)
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Readdress:
+    """A task changed hands: its messages still waiting to be sent go to `to` instead of `replaced`."""
+
+    slot: Slot
+    replaced: tuple[Party, ...]
+    to: tuple[Party, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,4 +76,4 @@ class StartLinkedCase:
     at: datetime | None = None  # when the decision was taken (an automatic one: at the deadline)
 
 
-Effect = SetTimer | CancelTimer | Notify | Audit | StartLinkedCase
+Effect = SetTimer | CancelTimer | Notify | Readdress | Audit | StartLinkedCase

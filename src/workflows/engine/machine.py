@@ -4,33 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from workflows.calendar.deadlines import Deadline, anchor_instant
-from workflows.calendar.durations import Duration, Unit, parse_duration
-from workflows.calendar.london import hours_later, to_london
+from workflows.calendar.london import to_london
 from workflows.calendar.rules import TimingRules
 from workflows.definitions.graph import StageGraph
 from workflows.definitions.model import FactType, Process, Stage
 from workflows.engine import commands as cmd
-from workflows.engine.effects import Audit, CancelTimer, Effect, Notify, SetTimer, StartLinkedCase
+from workflows.engine.effects import CancelTimer, Effect, Notify, Readdress, StartLinkedCase
 from workflows.engine.errors import CommandRefused, InvalidInput
-from workflows.engine.schedule.timing import Moment, MomentKind, moments, next_moment, offset_from, stage_deadline
+from workflows.engine.extensions import Extensions
+from workflows.engine.parties import Verdict, task_holders
+from workflows.engine.schedule.timing import Moment, MomentKind, moments
 from workflows.engine.state import (
     CaseState,
     CaseStatus,
-    ExtensionRequest,
     ItemState,
     ItemStatus,
     Pause,
-    RequestStatus,
     Shift,
     Slot,
     StageState,
     clone,
 )
-from workflows.engine.vocabulary import AuditAction, MessageKind, ShiftKind
+from workflows.engine.step_base import Definition
+from workflows.engine.vocabulary import Action, AuditAction, MessageKind, ShiftKind
+
+__all__ = ["Definition", "apply", "apply_in_turn", "start_case"]
 
 # Reminder-like notices: after downtime only the latest of these is sent, not a burst of stale ones.
 _NOTICE_KINDS = {
@@ -40,177 +42,25 @@ _NOTICE_KINDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Definition:
-    """The exact process a case runs, pinned by the hash of its YAML text, with its calendar rules."""
-
-    process: Process
-    rules: TimingRules
-    hash: str
-
-
-class _Step:
-    """One command's work on a private copy of the state, collecting effects."""
-
-    def __init__(self, definition: Definition, state: CaseState, now: datetime) -> None:
-        self.definition = definition
-        self.process = definition.process
-        self.rules = definition.rules
-        self.state = state
-        self.now = to_london(now)
-        self.effects: list[Effect] = []
-        self.opened: list[Slot] = []  # slots opened in this step, for the sweeper's catch-up
-
-    # -- helpers -------------------------------------------------------------------------------------
-
-    def audit(self, action: AuditAction, detail: str, actor: str | None = None, slot: Slot | None = None) -> None:
-        self.effects.append(Audit(action, detail, actor, slot.stage if slot else None, slot.task if slot else None))
-
-    def stage_def(self, stage_id: str) -> Stage:
-        return self.process.stages[stage_id]
-
-    def open_stage_state(self, stage_id: str) -> StageState:
-        if stage_id not in self.process.stages:
-            known = ", ".join(self.process.stages)
-            raise InvalidInput(f"{self.process.id} has no stage {stage_id!r} (stages: {known})", field="stage")
-        stage = self.state.stages[stage_id]
-        if stage.status is ItemStatus.OPEN:
-            return stage
-        if stage.status is ItemStatus.WAITING:
-            waiting_for = ", ".join(self.stage_def(stage_id).after) or "a decision"
-            raise CommandRefused(f"stage {stage_id!r} is not open yet: it waits for {waiting_for}", stage=stage_id)
-        raise CommandRefused(f"stage {stage_id!r} is already {stage.status.value}", stage=stage_id)
-
-    def require_running(self) -> None:
-        status = self.state.status
-        if status is CaseStatus.PAUSED:
-            pause = self.state.pause
-            reason = pause.reason if pause else ""
-            raise CommandRefused(f"case {self.state.reference} is paused ({reason}): resume it first")
-        if status is not CaseStatus.OPEN:
-            raise CommandRefused(f"case {self.state.reference} is {status.value}")
-
-    def notify(
-        self,
-        kind: MessageKind,
-        slot: Slot | None,
-        item: ItemState | None,
-        role: str | None,
-        *,
-        assignee: str | None = None,
-        number: int = 1,
-        agency: str | None = None,
-        copy_role: str | None = None,
-        key: str | None = None,
-        key_suffix: str = "",
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        """Queue a message about `slot` (None: about the case) to `role`, or to `assignee` in its place.
-
-        `number` counts messages of one kind about one deadline (the reminder or escalation step) and is part of
-        the key; `agency` defaults to the slot's own; `key` replaces the derived key, `key_suffix` extends it.
-        """
-        stage = self.state.stages[slot.stage] if slot else None
-        version = stage.due_version if stage else 0
-        if agency is None and slot is not None and stage is not None:
-            agency = slot.task if self.stage_def(slot.stage).for_each else stage.agency
-        self.effects.append(
-            Notify(
-                key=key or f"{self.state.reference}/{slot or '-'}/{kind}-{number}/v{version}{key_suffix}",
-                details={"due_version": version, "number": number, **(details or {})},
-                kind=kind,
-                stage=slot.stage if slot else None,
-                task=slot.task if slot else None,
-                role=role,
-                agency=agency,
-                assignee=assignee,
-                copy_role=copy_role,
-                due_at=item.due_at if item else None,
-                urgent=slot is not None and self.stage_def(slot.stage).due.is_elapsed_time,
-                calendar=self.rules.calendar.name,
-            )
-        )
+class _Step(Extensions):
+    """One command's work: the layers below (step_base, messages, moves, extensions) and the handlers here."""
 
     def notify_owners(self, kind: MessageKind, slot: Slot, item: ItemState, number: int = 1) -> None:
-        """The owner (or the person put in their place), and everyone the stage involves besides (each at their
-        own agency)."""
-        stage_def = self.stage_def(slot.stage)
-        self.notify(kind, slot, item, stage_def.owner, assignee=item.assignee, number=number)
-        for party in stage_def.involves:
-            self.notify(
-                kind,
-                slot,
-                item,
-                party.role,
-                number=number,
-                agency=self.state.facts.get(party.agency) if party.agency else None,
-                # no assignee: a reassignment puts someone in place of the owner, not of the others
-                key_suffix=f"/with-{party.role}",
-            )
-
-    def deadline_of(self, item: ItemState) -> Deadline:
-        assert item.due_at is not None
-        return Deadline(at=item.due_at, day=item.due_day)
-
-    def schedule(self, slot: Slot, item: ItemState) -> None:
-        """Set the slot's timer to its next moment after what has been handled, or cancel it."""
-        after = max(item.fired_through or self.now, self.now)
-        window_start = self.state.stages[slot.stage].anchor_at
-        moment = next_moment(self.stage_def(slot.stage), self.deadline_of(item), self.rules, after, window_start)
-        self.effects.append(SetTimer(slot, moment.at) if moment else CancelTimer(slot))
+        """The holders of the task, and everyone the stage involves besides (each at their own agency)."""
+        self.send(kind, slot, item, number=number)
 
     # -- opening and finishing stages ------------------------------------------------------------------
-
-    def anchor(self, stage_id: str) -> tuple[str, date | datetime]:
-        anchor = self.stage_def(stage_id).due.from_
-        if anchor.kind == "fact" and anchor.ref:
-            value = self.state.facts.get(anchor.ref)
-            if value is None:
-                return f"case start (fact {anchor.ref} not given)", self.state.started_at
-            return f"fact {anchor.ref}", value
-        if anchor.kind == "stage" and anchor.ref:
-            finished = self.state.stages[anchor.ref].finished_at
-            assert finished is not None, "validation guarantees the anchor stage finished first"
-            return f"completion of stage {anchor.ref}", finished
-        if anchor.kind == "due" and anchor.ref:
-            referenced = self.state.stages[anchor.ref]
-            if referenced.due_at is None:
-                raise CommandRefused(
-                    f"stage {stage_id!r} counts from the deadline of {anchor.ref!r}, which has none yet", stage=stage_id
-                )
-            return f"deadline of stage {anchor.ref}", referenced.due_day or referenced.due_at
-        if anchor.kind == "opened":
-            return "stage opened", self.now
-        if anchor.kind == "round":
-            return "the round's scheduled day", self.state.started_at.date()
-        return "case start", self.state.started_at
-
-    def pause_shift(self, pause: Pause, deadline: Deadline) -> tuple[Deadline, str]:
-        """Move a deadline later by the working time a pause took."""
-        assert pause.ended_at is not None
-        if deadline.day is None:
-            elapsed = pause.ended_at - pause.started_at
-            return Deadline(to_london(deadline.at + elapsed), None), f"{elapsed} elapsed"
-        calendar = self.rules.calendar
-        days = calendar.working_days_between(pause.started_at.date(), to_london(pause.ended_at).date())
-        if days == 0:
-            return deadline, "0 working days"
-        moved = offset_from(deadline, Duration(days, Unit.WORKING_DAYS), self.rules, sign=1, at=self.rules.day_ends_at)
-        return Deadline(moved, moved.date()), f"{days} working day{'s' if days != 1 else ''}"
 
     def open_stage(self, stage_id: str) -> None:
         stage_def = self.stage_def(stage_id)
         stage = self.state.stages[stage_id]
         stage.status, stage.opened_at = ItemStatus.OPEN, self.now
-        description, anchor_value = self.anchor(stage_id)
-        anchor_at = anchor_instant(anchor_value)
-        deadline = stage_deadline(stage_def, anchor_value, self.rules)
-        stage.anchor, stage.anchor_at = description, anchor_at
-        stage.base_due_at, stage.base_due_day, stage.skipped_days = deadline.at, deadline.day, list(deadline.skipped)
-        for pause in self.state.pauses:
-            if pause.ended_at and anchor_at < pause.started_at < deadline.at:
-                deadline, amount = self.pause_shift(pause, deadline)
-                stage.shifts.append(Shift(ShiftKind.PAUSE, amount, pause.reason, None, pause.ended_at))
+        counted = self.count(stage_id)
+        description, deadline = counted.anchor, counted.deadline
+        stage.anchor, stage.anchor_at = description, anchor_instant(counted.anchor_value)
+        stage.base_due_at, stage.base_due_day = counted.by_rule.at, counted.by_rule.day
+        stage.skipped_days = list(counted.by_rule.skipped)
+        stage.shifts.extend(counted.pauses)
         stage.due_at, stage.due_day = deadline.at, deadline.day
         if stage_def.agency:
             stage.agency = self.state.facts.get(stage_def.agency)
@@ -266,7 +116,7 @@ class _Step:
             if stage.status is ItemStatus.WAITING:
                 stage.status = ItemStatus.SKIPPED
         self.state.status, self.state.closed_at = CaseStatus.CLOSED, self.now
-        self.notify(MessageKind.CASE_CLOSED, None, None, None)
+        self.send(MessageKind.CASE_CLOSED, None, None)
         self.audit(AuditAction.CASE_CLOSED, "every stage is finished")
 
     # -- commands --------------------------------------------------------------------------------------
@@ -293,14 +143,9 @@ class _Step:
                 raise InvalidInput(
                     f"stage {command.stage!r} has one task per item: say which task ({still_open})", field="task"
                 )
-            task = self.task_of(command.stage, command.task)
-            if task.status is not ItemStatus.OPEN:
-                raise CommandRefused(
-                    f"task {command.task!r} of stage {command.stage!r} is already {task.status.value}",
-                    stage=command.stage,
-                    task=command.task,
-                )
+            task = self.open_task(command.stage, command.task)
             slot = Slot(command.stage, command.task)
+            verdict = self.allowed(Action.FINISH, slot, command.by, command.actor)
             task.status, task.finished_at, task.finished_by, task.note = (
                 ItemStatus.DONE,
                 self.now,
@@ -308,7 +153,7 @@ class _Step:
                 command.note,
             )
             self.effects.append(CancelTimer(slot))
-            done = f"{stage_def.title} [{command.task}] done" + _note(command.note)
+            done = f"{stage_def.title} [{command.task}] done" + _note(command.note) + _behalf(verdict)
             self.audit(AuditAction.TASK_DONE, done, command.by, slot)
             if any(t.status is ItemStatus.OPEN for t in stage.tasks.values()):
                 return
@@ -316,8 +161,9 @@ class _Step:
         else:
             if command.task is not None:
                 raise InvalidInput(f"stage {command.stage!r} has no tasks: name no task", field="task")
+            verdict = self.allowed(Action.FINISH, Slot(command.stage), command.by, command.actor)
             stage.note = command.note
-            self.finish_stage(command.stage, command.by, "done" + _note(command.note))
+            self.finish_stage(command.stage, command.by, "done" + _note(command.note) + _behalf(verdict))
         self.advance([])
 
     def decide(self, command: cmd.Decide, automatically: bool = False) -> None:
@@ -333,9 +179,13 @@ class _Step:
                 f"stage {command.stage!r} has no option {command.option!r} (options: {', '.join(decision.options)})",
                 field="option",
             )
+        behalf = ""
+        if not automatically:
+            behalf = _behalf(self.allowed(Action.FINISH, Slot(command.stage), command.by, command.actor))
         stage.decision, stage.decided_automatically, stage.note = command.option, automatically, command.note
         how = "unresolved at its deadline, moved on" if automatically else "decided"
-        self.finish_stage(command.stage, command.by, f"{how}: {command.option} ({option.label})" + _note(command.note))
+        decided = f"{how}: {command.option} ({option.label})" + _note(command.note) + behalf
+        self.finish_stage(command.stage, command.by, decided)
         if option.starts:
             facts = {name: self.hand_over(source) for name, source in option.facts.items()}
             facts |= command.facts
@@ -420,17 +270,8 @@ class _Step:
         for moment in escalations:
             step = stage_def.escalation[moment.number - 1]
             item.escalation_level = moment.number
-            # To the step's role, copying the owner. A reassigned item's escalation goes to its assignee (as the
-            # recipients are resolved: an assignee stands in for the role).
-            self.notify(
-                MessageKind.ESCALATION,
-                slot,
-                item,
-                step.notify,
-                assignee=item.assignee,
-                number=moment.number,
-                copy_role=stage_def.owner,
-            )
+            # To the step's role, copying the holders of the task and everyone involved (engine/parties.py).
+            self.send(MessageKind.ESCALATION, slot, item, number=moment.number)
             self.audit(AuditAction.ESCALATED, f"level {moment.number}: {step.notify} told", slot=slot)
         item.fired_through = until
         self.now = until
@@ -467,160 +308,26 @@ class _Step:
             raise CommandRefused(f"case {self.state.reference} is not paused")
         pause.ended_at = self.now
         self.state.status = CaseStatus.OPEN
-        moved = []
-        for stage_id, stage in self.state.stages.items():
+        moved: list[str] = []
+        # Anchors first: a stage counted from another's deadline follows it (and its count then starts after the
+        # pause, so the pause does not move it twice).
+        for stage_id in _opening_order(self.definition):
+            stage = self.state.stages[stage_id]
             if stage.status is not ItemStatus.OPEN or stage.due_at is None:
                 continue
             if not (stage.anchor_at is not None and stage.anchor_at < pause.started_at < stage.due_at):
                 continue
-            shifted, amount = self.pause_shift(pause, self.deadline_of(stage))
-            self.move_deadline(stage_id, shifted, Shift(ShiftKind.PAUSE, amount, pause.reason, command.by, self.now))
-            moved.append(f"{stage_id} to {shifted.display()}")
+            _, amount = self.pause_shift(pause, self.deadline_of(stage))
+            shift = Shift(ShiftKind.PAUSE, amount, pause.reason, command.by, self.now)
+            changes = self.shift(stage_id, None, lambda deadline: self.pause_shift(pause, deadline)[0], shift)
+            moved.append(f"{stage_id} to {changes[0].after.display()}")
+            self.announce(changes, MessageKind.DEADLINE_MOVED, because="the case's clock was paused")
+            self.follow(stage_id)
         for slot, item in self.state.items():
             if item.status is ItemStatus.OPEN:
                 item.fired_through = self.now  # nothing from the paused time is sent late
                 self.schedule(slot, item)
         self.audit(AuditAction.RESUMED, "clock resumed" + (f"; moved {', '.join(moved)}" if moved else ""), command.by)
-
-    def move_deadline(self, stage_id: str, deadline: Deadline, shift: Shift) -> None:
-        stage = self.state.stages[stage_id]
-        stage.shifts.append(shift)
-        stage.due_version += 1
-        # A task already done keeps the deadline it was done against: reports judge it by that one.
-        for item in [stage, *(task for task in stage.tasks.values() if task.status is not ItemStatus.DONE)]:
-            item.due_at, item.due_day = deadline.at, deadline.day
-            if item.status is ItemStatus.OPEN:
-                item.escalation_level = 0 if deadline.at > self.now else item.escalation_level
-
-    def task_of(self, stage_id: str, task: str) -> ItemState:
-        stage = self.state.stages[stage_id]
-        found = stage.tasks.get(task)
-        if found is None:
-            known = f" (tasks: {', '.join(stage.tasks)})" if stage.tasks else ""
-            raise InvalidInput(f"stage {stage_id!r} has no task {task!r}{known}", field="task")
-        return found
-
-    def extension_approver(self) -> str:
-        approver = self.process.extension_approver
-        if approver is None:
-            raise CommandRefused(f"{self.process.id} names no extension_approver, so its deadlines cannot be extended")
-        return approver
-
-    def require_approver(self, person: str, roles: frozenset[str]) -> None:
-        approver = self.extension_approver()
-        if approver not in roles:
-            raise CommandRefused(f"{person} does not hold {approver!r}, the role that approves extensions")
-
-    def extend(self, command: cmd.Extend) -> None:
-        self.require_running()
-        self.open_stage_state(command.stage)
-        self.require_approver(command.approved_by, command.approver_roles)
-        self.move_by(command.stage, command.amount, command.reason, command.approved_by)
-
-    def move_by(self, stage_id: str, amount: Duration, reason: str, approved_by: str) -> None:
-        """Move an open stage's deadline later by `amount`, as approved: timers, notices and audit."""
-        current = self.deadline_of(self.state.stages[stage_id])
-        if amount.unit is Unit.HOURS:
-            extended = Deadline(hours_later(current.at, amount.amount), None)
-        else:
-            at = offset_from(current, amount, self.rules, sign=1, at=self.rules.day_ends_at)
-            extended = Deadline(at, at.date())
-        shift = Shift(ShiftKind.EXTENSION, str(amount), reason, approved_by, self.now)
-        self.move_deadline(stage_id, extended, shift)
-        for slot, item in self.state.items():
-            if slot.stage == stage_id and item.status is ItemStatus.OPEN:
-                item.fired_through = self.now
-                self.schedule(slot, item)
-                self.notify_owners(MessageKind.EXTENSION_APPROVED, slot, item)
-        self.audit(
-            AuditAction.EXTENDED,
-            f"{stage_id} by {amount} to {extended.display()}: {reason}",
-            approved_by,
-            Slot(stage_id),
-        )
-
-    def request_extension(self, command: cmd.RequestExtension) -> None:
-        self.require_running()
-        stage = self.open_stage_state(command.stage)
-        approver = self.extension_approver()
-        item: ItemState = stage
-        if command.task is not None:
-            item = self.task_of(command.stage, command.task)
-            if item.status is not ItemStatus.OPEN:
-                raise CommandRefused(
-                    f"task {command.task!r} of stage {command.stage!r} is already {item.status.value}",
-                    stage=command.stage,
-                    task=command.task,
-                )
-        reason = command.reason.strip()
-        if not reason:
-            raise InvalidInput("say why the extension is needed", field="reason")
-        request = ExtensionRequest(
-            number=self.state.next_request_number(),
-            stage=command.stage,
-            task=command.task,
-            amount=str(command.amount),
-            reason=reason,
-            requested_by=command.by,
-            requested_at=self.now,
-        )
-        self.state.extension_requests.append(request)
-        slot = Slot(command.stage, command.task)
-        self.notify(
-            MessageKind.EXTENSION_REQUESTED,
-            slot,
-            item,
-            approver,
-            key=self.request_key(MessageKind.EXTENSION_REQUESTED, request),
-            details={"request": request.number, "amount": request.amount},
-        )
-        detail = f"{command.stage}: {request.amount} (request {request.number})"
-        self.audit(AuditAction.EXTENSION_REQUESTED, detail, command.by, slot)
-
-    def request_key(self, kind: MessageKind, request: ExtensionRequest) -> str:
-        # The form the table-backed requests used: their messages, queued already, keep their keys.
-        return f"{self.state.reference}/{request.stage}[{request.task or ''}]/{kind}-{request.number}"
-
-    def pending_request(self, number: int, by: str, roles: frozenset[str]) -> ExtensionRequest:
-        """The request an approver decides: it must exist, be undecided and its stage still open."""
-        self.require_running()
-        request = self.state.extension_request(number)
-        if request is None:
-            raise InvalidInput(f"no extension request {number} (requests: {self.request_numbers()})", field="request")
-        if request.status is not RequestStatus.PENDING:
-            raise CommandRefused(
-                f"extension request {number} has been {request.status.value} already",
-                stage=request.stage,
-                task=request.task,
-            )
-        self.require_approver(by, roles)
-        self.open_stage_state(request.stage)
-        return request
-
-    def request_numbers(self) -> str:
-        return ", ".join(str(request.number) for request in self.state.extension_requests) or "none"
-
-    def approve_extension(self, command: cmd.ApproveExtension) -> None:
-        request = self.pending_request(command.request, command.by, command.approver_roles)
-        request.status, request.decided_by, request.decided_at = RequestStatus.APPROVED, command.by, self.now
-        self.move_by(request.stage, parse_duration(request.amount), request.reason, command.by)
-
-    def refuse_extension(self, command: cmd.RefuseExtension) -> None:
-        request = self.pending_request(command.request, command.by, command.approver_roles)
-        request.status, request.decided_by, request.decided_at = RequestStatus.REFUSED, command.by, self.now
-        slot = Slot(request.stage, request.task)
-        stage = self.state.stages[request.stage]
-        item = stage.tasks.get(request.task, stage) if request.task else stage
-        self.notify(  # the person who asked hears the answer
-            MessageKind.EXTENSION_REFUSED,
-            slot,
-            item,
-            None,
-            assignee=request.requested_by,
-            key=self.request_key(MessageKind.EXTENSION_REFUSED, request),
-            details={"request": request.number},
-        )
-        self.audit(AuditAction.EXTENSION_REFUSED, f"{request.stage}: {request.amount}", command.by, slot)
 
     def reassign(self, command: cmd.Reassign) -> None:
         self.require_running()
@@ -631,15 +338,11 @@ class _Step:
             raise InvalidInput(f"stage {command.stage!r} has one task per item: say which task", field="task")
         slot = Slot(command.stage, command.task)
         item = self.state.item(slot)
+        replaced = task_holders(self.process, self.state, slot)
         item.assignee = command.to
-        self.notify(
-            MessageKind.TASK_ASSIGNED,
-            slot,
-            item,
-            self.stage_def(command.stage).owner,
-            assignee=command.to,
-            key=f"{self.state.reference}/{slot}/assigned-to-{command.to}/v{stage.due_version}",
-        )
+        # Messages still waiting go to the new holder: the holders replaced hear nothing more of this task.
+        self.effects.append(Readdress(slot, replaced, task_holders(self.process, self.state, slot)))
+        self.send_reassigned(slot, item, command.to)
         self.audit(AuditAction.REASSIGNED, f"{slot} to {command.to}: {command.reason}", command.by, slot)
 
     def acknowledge(self, command: cmd.Acknowledge) -> None:
@@ -648,8 +351,9 @@ class _Step:
         item = self.task_of(command.stage, command.task) if command.task else stage
         if item.escalation_level == 0:
             raise CommandRefused(f"{slot} has not been escalated", stage=command.stage, task=command.task)
+        verdict = self.allowed(Action.ACKNOWLEDGE, slot, command.by, command.actor)
         item.acknowledged_level = item.escalation_level
-        acknowledged = f"escalation level {item.escalation_level} acknowledged"
+        acknowledged = f"escalation level {item.escalation_level} acknowledged" + _behalf(verdict)
         self.audit(AuditAction.ACKNOWLEDGED, acknowledged, command.by, slot)
 
     def cancel(self, command: cmd.Cancel) -> None:
@@ -681,6 +385,10 @@ def _opening_order(definition: Definition) -> list[str]:
 
 def _note(note: str | None) -> str:
     return f" - {note}" if note else ""
+
+
+def _behalf(verdict: Verdict) -> str:
+    return f" (recorded by the business unit on behalf of {verdict.on_behalf_of})" if verdict.on_behalf_of else ""
 
 
 @dataclass(frozen=True, slots=True)

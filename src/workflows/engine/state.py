@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from workflows.engine.vocabulary import ShiftKind
 
 _Record = TypeVar("_Record")
+_Item = TypeVar("_Item", bound="ItemState")
 
 
 class CaseStatus(StrEnum):
@@ -63,6 +64,11 @@ class ItemState:
     finished_by: str | None = None
     note: str | None = None
     acknowledged_level: int = 0
+    # A stage's pauses and extensions; a task's own extensions (its stage's moves are the stage's).
+    shifts: list[Shift] = field(default_factory=list)
+    # Where the deadline would be without any extension: set by the first one, so a limit on them all can be kept.
+    unextended_due_at: datetime | None = None
+    unextended_due_day: date | None = None
 
 
 @dataclass
@@ -74,7 +80,6 @@ class StageState(ItemState):
     base_due_at: datetime | None = None  # before pauses and extensions
     base_due_day: date | None = None
     skipped_days: list[tuple[date, str]] = field(default_factory=list)
-    shifts: list[Shift] = field(default_factory=list)
     due_version: int = 0  # raised whenever the deadline moves, so notices about it get new keys
     decision: str | None = None
     decided_automatically: bool = False
@@ -174,9 +179,14 @@ def clone(case: CaseState) -> CaseState:
     return copied
 
 
+def _copy_item(item: _Item) -> _Item:
+    copied = _copy(item)
+    copied.shifts = [_copy(shift) for shift in item.shifts]
+    return copied
+
+
 def _copy_stage(stage: StageState) -> StageState:
-    copied = _copy(stage)
+    copied = _copy_item(stage)
     copied.skipped_days = list(stage.skipped_days)
-    copied.shifts = [_copy(shift) for shift in stage.shifts]
-    copied.tasks = {item: _copy(task) for item, task in stage.tasks.items()}
+    copied.tasks = {item: _copy_item(task) for item, task in stage.tasks.items()}
     return copied

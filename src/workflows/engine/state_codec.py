@@ -131,14 +131,20 @@ _REQUEST = _converters(ExtensionRequest)
 _CASE = _converters(CaseState)
 
 
+def _shifts(data: dict[str, Any]) -> list[Shift]:
+    return [_build(Shift, shift, _SHIFT) for shift in data.get("shifts", ())]
+
+
 def _stage(data: dict[str, Any]) -> StageState:
     return _build(
         StageState,
         data,
         _STAGE,
         skipped_days=[(_day(day), reason) for day, reason in data.get("skipped_days", ())],
-        shifts=[_build(Shift, shift, _SHIFT) for shift in data.get("shifts", ())],
-        tasks={item: _build(ItemState, task, _ITEM) for item, task in data.get("tasks", {}).items()},
+        shifts=_shifts(data),
+        tasks={
+            item: _build(ItemState, task, _ITEM, shifts=_shifts(task)) for item, task in data.get("tasks", {}).items()
+        },
     )
 
 

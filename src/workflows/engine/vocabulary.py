@@ -1,4 +1,5 @@
-"""The words the engine and its shell share: message kinds, audit actions, clock shifts, outbox statuses.
+"""The words the engine and its shell share: message kinds, audit actions, actions people take, clock shifts,
+outbox statuses.
 
 StrEnums, so a member is its stored text: rows written before these existed read back unchanged, and a
 member compares equal to the plain string (`MessageKind.REMINDER == "reminder"`). Defined here, in the lowest
@@ -23,6 +24,7 @@ class MessageKind(StrEnum):
     EXTENSION_REQUESTED = "extension-requested"
     EXTENSION_APPROVED = "extension-approved"
     EXTENSION_REFUSED = "extension-refused"
+    DEADLINE_MOVED = "deadline-moved"
     CASE_CLOSED = "case-closed"
     DAILY_DIGEST = "daily-digest"
 
@@ -43,11 +45,21 @@ class AuditAction(StrEnum):
     EXTENDED = "extended"
     EXTENSION_REFUSED = "extension-refused"
     REASSIGNED = "reassigned"
+    DEADLINE_MOVED = "deadline-moved"
     ACKNOWLEDGED = "acknowledged"
     CASE_CLOSED = "case-closed"
     CASE_CANCELLED = "case-cancelled"
     LINKED_CASE = "linked-case"
     CYCLE_SCHEDULED = "cycle-scheduled"
+
+
+class Action(StrEnum):
+    """What a person may do about an item (docs/messages.md: who may act). A link is used once per action."""
+
+    FINISH = "finish"  # mark it done, or record the decision
+    ASK_FOR_TIME = "ask-for-time"  # request an extension
+    ANSWER_REQUEST = "answer-request"  # approve or refuse a request for more time
+    ACKNOWLEDGE = "acknowledge"  # say an escalation is in hand
 
 
 class ShiftKind(StrEnum):

@@ -28,7 +28,7 @@ from workflows.operations.runtime import Runtime
 from workflows.store.cases import StoredCase, load_case
 from workflows.store.outbox import record_sent_when_queued
 
-ACTOR = "demo.history@partnership.example"
+ACTOR = "demo.history@partnership.example"  # who started the invented cases (their steps are the business unit's)
 MONTHS = 12
 SEED = 14  # the same history on every fresh start
 OVERDUE_FOR = timedelta(days=28)  # the open rapid review: notified four weeks ago
@@ -79,9 +79,9 @@ def seed_demo_history(runtime: Runtime, now: datetime) -> Counter[str]:
                 case_ids.append(_case_id(runtime, reference))
     overdue = _start(runtime, KINDS[0], _weekday(now - OVERDUE_FOR))
     state = _state(runtime, overdue)
-    cases.run(runtime, overdue, cmd.Complete("request-chronologies", by=ACTOR), state.started_at + timedelta(hours=3))
+    cases.run(runtime, overdue, cmd.Complete("request-chronologies"), state.started_at + timedelta(hours=3))
     returned = state.started_at + timedelta(days=6)
-    cases.run(runtime, overdue, cmd.Complete("agency-chronology", DEMO_AGENCIES[1], by=ACTOR), returned)
+    cases.run(runtime, overdue, cmd.Complete("agency-chronology", DEMO_AGENCIES[1]), returned)
     started[KINDS[0].process_id] += 1
     case_ids.append(_case_id(runtime, overdue))
     with runtime.db.begin() as connection:
@@ -141,7 +141,7 @@ def _drive(runtime: Runtime, reference: str, chance: random.Random, late_share: 
 
 def _command(stage: Stage, slot: Slot, chance: random.Random) -> cmd.Command:
     if stage.decision is None:
-        return cmd.Complete(slot.stage, slot.task, by=ACTOR)
+        return cmd.Complete(slot.stage, slot.task)
     options = stage.decision.options
     ending = [key for key, option in options.items() if not option.then and option.starts is None]
-    return cmd.Decide(slot.stage, chance.choice(ending or list(options)), by=ACTOR)
+    return cmd.Decide(slot.stage, chance.choice(ending or list(options)))

@@ -32,6 +32,7 @@ DEADLINE_KINDS = {
     MessageKind.ESCALATION,
     MessageKind.EXTENSION_APPROVED,
     MessageKind.EXTENSION_REFUSED,
+    MessageKind.DEADLINE_MOVED,
 }
 
 
@@ -78,6 +79,8 @@ def context_for(queued: Queued, config: Config, recipient: str, copied: bool, li
         "role": roles[queued.role].title if queued.role in roles else None,
         "copy_role": roles[queued.copy_role].title if queued.copy_role in roles else None,
         "due": long_date(queued.due_at, with_time=hour_based) if queued.due_at else None,
+        "previous_due": _previous_due(queued, hour_based),
+        "because": queued.details.get("because") or None,
         "urgent": hour_based,
         "level": queued.details.get("number") if queued.kind == MessageKind.ESCALATION else None,
         "items": queued.details.get("items", []),
@@ -85,6 +88,17 @@ def context_for(queued: Queued, config: Config, recipient: str, copied: bool, li
         "recipient": recipient,
         "link": link,
     }
+
+
+def _previous_due(queued: Queued, hour_based: bool) -> str | None:
+    """Where a moved deadline was before (as the engine recorded it: an ISO instant)."""
+    previous = queued.details.get("previous_due")
+    if not isinstance(previous, str):
+        return None
+    try:
+        return long_date(datetime.fromisoformat(previous), with_time=hour_based)
+    except ValueError:
+        return None
 
 
 class Unsendable(ValueError):

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from workflows import clock
 from workflows.directory.addresses import address_problem
+from workflows.engine.parties import Audience
 from workflows.engine.vocabulary import OutboxStatus
 from workflows.notify import outcomes
 from workflows.notify.compose import Queued, Unsendable, build_email, context_for
@@ -97,14 +98,9 @@ async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templa
     config = runtime.config
     try:
         queued = _queued(runtime, row)
-        recipients = resolve(
-            config.directory,
-            config.partnership,
-            role=row.role,
-            agency=row.agency,
-            assignee=row.assignee,
-            copy_role=row.copy_role,
-        )
+        if row.audience is None:
+            raise Unsendable("it names nobody to send it to (queued before audiences were stored)")
+        recipients = resolve(config.directory, config.partnership, Audience.from_json(row.audience))
     except SQLAlchemyError:
         raise
     except Exception as error:

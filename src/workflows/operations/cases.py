@@ -31,6 +31,7 @@ from workflows.operations.inputs import (
     read_process,
     read_reference,
 )
+from workflows.operations.people import with_actor
 from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
 from workflows.store.audit import add_audit
@@ -228,6 +229,7 @@ def run_on(
     connection: Connection, runtime: Runtime, stored: StoredCase, command: cmd.Command, now: datetime
 ) -> tuple[CaseState, list[Effect]]:
     command = read_command(command)  # every interface's command passes here: the one check of what it carries
+    command = with_actor(runtime.config, command)  # and who its person is, for the engine's check of who may act
     definition = runtime.pinned(connection, stored.state.definition_hash)
     try:
         state, effects = apply(definition, stored.state, command, now)
@@ -239,9 +241,10 @@ def run_on(
     return state, effects
 
 
-def extend(runtime: Runtime, reference: str, stage: str, amount: str, reason: str, approved_by: str) -> CaseState:
-    roles = runtime.config.directory.roles_of(approved_by)
-    return run(runtime, reference, cmd.Extend(stage, read_amount(amount), reason, approved_by, roles))
+def extend(
+    runtime: Runtime, reference: str, stage: str, amount: str, reason: str, approved_by: str, task: str | None = None
+) -> CaseState:
+    return run(runtime, reference, cmd.Extend(stage, read_amount(amount), reason, approved_by, task))
 
 
 def _event_key(event: str, keys: list[str], facts: dict[str, Any]) -> str:

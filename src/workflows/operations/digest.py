@@ -11,6 +11,7 @@ from typing import Any
 
 from workflows.calendar.london import short_date, to_london
 from workflows.engine.effects import Notify
+from workflows.engine.parties import digest_audience
 from workflows.engine.vocabulary import MessageKind
 from workflows.operations.reports import OpenItem, overdue
 from workflows.operations.runtime import Runtime
@@ -56,6 +57,7 @@ def queue_daily_digest(runtime: Runtime, now: datetime) -> int:
             stage=None,
             task=None,
             role=role,
+            audience=digest_audience(role),
             calendar=calendar,
             details={"items": items},
         )

@@ -14,13 +14,13 @@ def request_command(stage: str, amount: str, reason: str, by: str, task: str | N
     return cmd.RequestExtension(stage, read_amount(amount), reason, by, task)
 
 
-def approve_command(runtime: Runtime, request: int, by: str) -> cmd.ApproveExtension:
-    # The approver's roles come from the directory: the engine decides whether they include the approver role.
-    return cmd.ApproveExtension(request, by, runtime.config.directory.roles_of(by))
+def approve_command(request: int, by: str) -> cmd.ApproveExtension:
+    # Who `by` is comes from the directory when it runs (operations/people.py): the engine decides if they may.
+    return cmd.ApproveExtension(request, by)
 
 
-def refuse_command(runtime: Runtime, request: int, by: str) -> cmd.RefuseExtension:
-    return cmd.RefuseExtension(request, by, runtime.config.directory.roles_of(by))
+def refuse_command(request: int, by: str) -> cmd.RefuseExtension:
+    return cmd.RefuseExtension(request, by)
 
 
 def latest_request(state: CaseState) -> ExtensionRequest:
@@ -36,8 +36,8 @@ def request(
 
 
 def approve(runtime: Runtime, reference: str, request_number: int, by: str) -> CaseState:
-    return run(runtime, reference, approve_command(runtime, request_number, by))
+    return run(runtime, reference, approve_command(request_number, by))
 
 
 def refuse(runtime: Runtime, reference: str, request_number: int, by: str) -> CaseState:
-    return run(runtime, reference, refuse_command(runtime, request_number, by))
+    return run(runtime, reference, refuse_command(request_number, by))

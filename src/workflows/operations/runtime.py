@@ -70,7 +70,7 @@ class Runtime:
         digest = text_hash(text)
         definition = self._pinned.get(digest)
         if definition is None:
-            definition = self._pinned[digest] = Definition(process, self.config.timing_rules(process), digest)
+            definition = self._pinned[digest] = self._definition(process, digest)
         return definition, text
 
     def pinned(self, connection: Connection, digest: str) -> Definition:
@@ -81,6 +81,9 @@ class Runtime:
             if process.calendar is not None and process.calendar not in self.config.calendar_names():
                 # The calendar was removed from config since: the partnership's default calendar stands in.
                 process = process.model_copy(update={"calendar": None})
-            rules = self.config.timing_rules(process)
-            definition = self._pinned[digest] = Definition(process, rules, digest)
+            definition = self._pinned[digest] = self._definition(process, digest)
         return definition
+
+    def _definition(self, process: Process, digest: str) -> Definition:
+        limit = process.extension_limit or self.config.partnership.extension_limit
+        return Definition(process, self.config.timing_rules(process), digest, limit)

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from workflows.engine.effects import Audit, CancelTimer, Effect, Notify, SetTimer
+from workflows.engine.effects import Audit, CancelTimer, Effect, Notify, Readdress, SetTimer
 from workflows.store.audit import add_audit_rows, audit_row
-from workflows.store.outbox import CaseMessage, queue_messages
+from workflows.store.outbox import CaseMessage, queue_messages, readdress
 from workflows.store.timers import slot_key, slot_timer, write_slot_timers
 
 
@@ -25,6 +25,7 @@ def apply_effects_many(
     final: dict[str, dict[str, Any] | None] = {}
     messages: list[CaseMessage] = []
     audit_rows: list[dict[str, Any]] = []
+    handed_over: list[tuple[int, Readdress]] = []
     for case_id, effects in steps:
         for effect in effects:
             if isinstance(effect, SetTimer):
@@ -35,6 +36,11 @@ def apply_effects_many(
                 messages.append((case_id, effect))
             elif isinstance(effect, Audit):
                 audit_rows.append(audit_row(case_id, effect, now, clock_set))
+            elif isinstance(effect, Readdress):
+                handed_over.append((case_id, effect))
     write_slot_timers(connection, final)
+    # Before this step's own messages are queued: those are addressed as the case stands already.
+    for case_id, change in handed_over:
+        readdress(connection, case_id, change.slot, change.replaced, change.to)
     queue_messages(connection, messages, now, report=False)
     add_audit_rows(connection, audit_rows)

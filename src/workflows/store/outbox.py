@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Row, and_, false, func, not_, or_, select, update
 
 from workflows.engine.effects import Notify
+from workflows.engine.parties import Audience, Party
+from workflows.engine.state import Slot
 from workflows.engine.vocabulary import OutboxStatus
 from workflows.store.schema import cases, outbox
 from workflows.store.upsert import insert_ignoring_duplicates, insert_new
@@ -39,6 +41,7 @@ def queue_messages(
 
 
 def _row(case_id: int | None, message: Notify, now: datetime) -> dict[str, Any]:
+    named = next((party.person for party in message.audience.to if party.person), None)
     return {
         "key": message.key,
         "case_id": case_id,
@@ -47,8 +50,9 @@ def _row(case_id: int | None, message: Notify, now: datetime) -> dict[str, Any]:
         "task": message.task,
         "role": message.role,
         "agency": message.agency,
-        "assignee": message.assignee,
+        "assignee": named,  # for listings: the person it is addressed to, where it names one
         "copy_role": message.copy_role,
+        "audience": message.audience.as_json(),
         "due_at": message.due_at,
         "urgent": message.urgent,
         "calendar": message.calendar,
@@ -58,6 +62,27 @@ def _row(case_id: int | None, message: Notify, now: datetime) -> dict[str, Any]:
         "attempts": 0,
         "next_attempt_at": now,
     }
+
+
+def readdress(
+    connection: Connection, case_id: int, slot: Slot, replaced: tuple[Party, ...], to: tuple[Party, ...]
+) -> int:
+    """Messages about `slot` not yet sent to everyone go to `to` instead of `replaced` (a task that changed hands);
+    how many changed. Recipients already served keep their outcome."""
+    query = select(outbox.c.id, outbox.c.audience).where(
+        outbox.c.case_id == case_id,
+        outbox.c.stage == slot.stage,
+        outbox.c.task.is_(None) if slot.task is None else outbox.c.task == slot.task,
+        outbox.c.status == OutboxStatus.PENDING,
+    )
+    changed = 0
+    for row in connection.execute(query).all():
+        before = Audience.from_json(row.audience or {})
+        after = before.replacing(replaced, to)
+        if after != before:
+            connection.execute(update(outbox).where(outbox.c.id == row.id).values(audience=after.as_json()))
+            changed += 1
+    return changed
 
 
 def queued_keys(connection: Connection, keys: Iterable[str]) -> set[str]:

@@ -114,6 +114,7 @@ outbox = Table(
     Column("calendar", String(100)),  # whose working hours it waits for; None: the default calendar
     Column("claimed_until", UtcDateTime),  # a deliverer is sending it; after this, another may
     Column("recipients", JSON),  # who it went to, resolved from the directory at sending
+    Column("audience", JSON),  # who it is for (engine/parties.py Audience): roles at agencies, named people
 )
 Index("ix_outbox_pending", outbox.c.status, outbox.c.next_attempt_at)
 Index("ix_outbox_case", outbox.c.case_id)
@@ -149,11 +150,12 @@ leases = Table(
     Column("expires_at", UtcDateTime, nullable=False),
 )
 
-# Each state-changing use of an action link, so a link works once.
+# Each state-changing use of an action link, so a link works once for each kind of action (engine Action).
 link_uses = Table(
     "link_uses",
     metadata,
     Column("token_id", String(64), primary_key=True),
+    Column("kind", String(20), primary_key=True),
     Column("used_at", UtcDateTime, nullable=False),
     Column("action", String(40), nullable=False),
 )

@@ -9,12 +9,16 @@ from sqlalchemy import Connection
 
 from workflows import clock
 from workflows.calendar.london import long_date
+from workflows.definitions.model import Process
 from workflows.engine import commands as cmd
-from workflows.engine.state import CaseState, ExtensionRequest, ItemStatus
+from workflows.engine.parties import Actor, may_ask_for_time, may_grant, may_open, permitted
+from workflows.engine.state import CaseState, ExtensionRequest, ItemState, ItemStatus, Slot
+from workflows.engine.vocabulary import Action
 from workflows.links.tokens import LinkClaims, LinkError
 from workflows.operations import extensions
 from workflows.operations.cases import run_on
 from workflows.operations.errors import CaseNotFound
+from workflows.operations.people import actor_for
 from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
 from workflows.store.cases import load_case
@@ -23,7 +27,7 @@ from workflows.store.link_uses import record_link_use
 
 @dataclass(frozen=True, slots=True)
 class TaskView:
-    """What the task page shows: no fact of the case, ever."""
+    """What the task page shows: no fact of the case, ever; and only the actions its person may take."""
 
     reference: str
     process: str
@@ -35,14 +39,11 @@ class TaskView:
     overdue: bool
     options: list[tuple[str, str]]
     escalation_level: int
-    can_extend: bool
+    can_finish: bool
+    can_ask_for_time: bool
+    can_acknowledge: bool
+    can_answer: bool
     request: dict[str, str] | None  # for an approver: the extension asked for
-
-
-def _people(runtime: Runtime, role: str, agency: str | None) -> set[str]:
-    directory = runtime.config.directory
-    found = directory.role_holders(role, agency) + directory.role_holders(role, agency, deputies=True)
-    return {person.email.lower() for person in found}
 
 
 def _load(connection: Connection, runtime: Runtime, claims: LinkClaims, *, for_update: bool = False):
@@ -53,10 +54,11 @@ def _load(connection: Connection, runtime: Runtime, claims: LinkClaims, *, for_u
     stage = definition.process.stages.get(claims.stage)
     if stage is None or claims.stage not in stored.state.stages:
         raise LinkError(404, "This task no longer exists", "Ask the partnership business unit.")
+    _item(stored.state, claims)
     return stored, definition, stage
 
 
-def _item(state: CaseState, claims: LinkClaims):
+def _item(state: CaseState, claims: LinkClaims) -> ItemState:
     stage = state.stages[claims.stage]
     if claims.task is None:
         return stage
@@ -74,46 +76,43 @@ def _request(state: CaseState, claims: LinkClaims) -> ExtensionRequest:
     return request
 
 
-def _check_person(runtime: Runtime, state: CaseState, stage_def, claims: LinkClaims, approver: str | None) -> None:
-    """The link's person must still be someone this task (or this request) is for, for every action and the page.
+_NOT_YOURS = (
+    "This link is not yours to use",
+    "It was issued to someone who no longer holds this task. Ask the business unit.",
+)
 
-    The task is the owner role's holders' (deputies too), or, once it is reassigned, the person put in their place
-    only: the holders' links stop working (403). Those the stage involves besides keep theirs (a reassignment
-    replaces the owner, not the others, as their messages do), and so do the roles the escalation ladder has
-    reached (they may still act on what was escalated to them).
-    """
-    item = _item(state, claims)
-    agency = claims.task if stage_def.for_each else state.stages[claims.stage].agency
-    if claims.purpose == "extension":
-        allowed = _people(runtime, approver, None) if approver else set()
-    else:
-        allowed = {item.assignee.lower()} if item.assignee else _people(runtime, stage_def.owner, agency)
-        for party in stage_def.involves:
-            allowed |= _people(runtime, party.role, state.facts.get(party.agency) if party.agency else None)
-        for step in stage_def.escalation[: item.escalation_level]:
-            allowed |= _people(runtime, step.notify, agency)
-    if claims.email.lower() not in allowed:
-        raise LinkError(
-            403,
-            "This link is not yours to use",
-            "It was issued to someone who no longer holds this task. Ask the business unit.",
-        )
+
+def _check_person(runtime: Runtime, process: Process, state: CaseState, claims: LinkClaims) -> Actor:
+    """The link's person must still be someone engine/parties.py lets see this task (or answer this request), for
+    the page and for every action: once a task is reassigned, the holders it replaced get 403."""
+    actor = actor_for(runtime.config, claims.email)
+    slot = Slot(claims.stage, claims.task)
+    answering = claims.purpose == "extension"
+    verdict = may_grant(process, actor) if answering else may_open(process, state, slot, actor)
+    if not verdict.allowed:
+        raise LinkError(403, *_NOT_YOURS)
+    return actor
 
 
 def describe(runtime: Runtime, claims: LinkClaims) -> TaskView:
     now = clock.now()
     with runtime.db.connect() as connection:
         stored, definition, stage_def = _load(connection, runtime, claims)
-        _check_person(runtime, stored.state, stage_def, claims, definition.process.extension_approver)
-        request = None
-        if claims.purpose == "extension":
-            asked = _request(stored.state, claims)
-            request = {"amount": asked.amount, "reason": asked.reason, "by": asked.requested_by, "status": asked.status}
-    item = _item(stored.state, claims)
-    agency = runtime.config.directory.agencies.get(claims.task or stored.state.stages[claims.stage].agency or "")
+    process, state = definition.process, stored.state
+    actor = _check_person(runtime, process, state, claims)
+    slot = Slot(claims.stage, claims.task)
+    item = _item(state, claims)
+    request = None
+    can_answer = False
+    if claims.purpose == "extension":
+        asked = _request(state, claims)
+        request = {"amount": asked.amount, "reason": asked.reason, "by": asked.requested_by, "status": asked.status}
+        can_answer = permitted(process, state, Action.ANSWER_REQUEST, slot, actor, request=asked).allowed
+    agency = runtime.config.directory.agencies.get(claims.task or state.stages[claims.stage].agency or "")
+    task_page = claims.purpose != "extension"
     return TaskView(
         reference=claims.reference,
-        process=definition.process.title,
+        process=process.title,
         stage=stage_def.title,
         asks=stage_def.asks,
         agency=agency.name if agency else None,
@@ -124,15 +123,54 @@ def describe(runtime: Runtime, claims: LinkClaims) -> TaskView:
             (key, option.label) for key, option in (stage_def.decision.options.items() if stage_def.decision else [])
         ],
         escalation_level=item.escalation_level,
-        can_extend=definition.process.extension_approver is not None,
+        can_finish=task_page and permitted(process, state, Action.FINISH, slot, actor).allowed,
+        can_ask_for_time=task_page and may_ask_for_time(process, state, slot, actor).allowed,
+        can_acknowledge=task_page
+        and item.escalation_level > 0
+        and permitted(process, state, Action.ACKNOWLEDGE, slot, actor).allowed,
+        can_answer=can_answer,
         request=request,
     )
 
 
+# What each button on the page is, as the kind of action a link is used once for.
+ACTION_KINDS = {
+    "done": Action.FINISH,
+    "decide": Action.FINISH,
+    "request-extension": Action.ASK_FOR_TIME,
+    "approve": Action.ANSWER_REQUEST,
+    "refuse": Action.ANSWER_REQUEST,
+    "acknowledge": Action.ACKNOWLEDGE,
+}
+
+
+def _check_action(process: Process, state: CaseState, claims: LinkClaims, actor: Actor, action: str) -> None:
+    """The button pressed must be one engine/parties.py lets this person press (403, nothing recorded); whether
+    the case can take it now (done already, paused) is the engine's to say."""
+    kind = ACTION_KINDS.get(action)
+    slot = Slot(claims.stage, claims.task)
+    if kind is None or (claims.purpose == "extension") != (kind is Action.ANSWER_REQUEST):
+        raise LinkError(400, "Unknown action", "Use the buttons on the page.")
+    if kind is Action.ANSWER_REQUEST:
+        verdict = permitted(process, state, kind, slot, actor, request=_request(state, claims))
+    elif kind is Action.ASK_FOR_TIME:
+        verdict = may_ask_for_time(process, state, slot, actor)
+    else:
+        verdict = permitted(process, state, kind, slot, actor)
+    if not verdict.allowed:
+        raise LinkError(403, "You cannot do this here", verdict.reason[:1].upper() + verdict.reason[1:] + ".")
+
+
 def _use_once(connection: Connection, claims: LinkClaims, action: str, now: datetime) -> None:
-    if not record_link_use(connection, claims.token_id, action, now):
+    """A link does each kind of action once: asking for more time, then marking the task done, is two uses."""
+    kind = ACTION_KINDS.get(action)
+    if kind is None:
+        raise LinkError(400, "Unknown action", "Use the buttons on the task page.")
+    if not record_link_use(connection, claims.token_id, kind, action, now):
         raise LinkError(
-            409, "This link has been used already", "Each link records one action. The case shows what was done."
+            409,
+            "This link has been used already",
+            "Each link records each kind of action once. The case shows what was done.",
         )
 
 
@@ -153,10 +191,10 @@ def _command_for(
     if claims.purpose == "extension":
         asked = _request(state, claims)
         if action == "approve":
-            approval = extensions.approve_command(runtime, asked.number, claims.email)
+            approval = extensions.approve_command(asked.number, claims.email)
             return approval, f"The extension of {asked.amount} is approved."
         if action == "refuse":
-            refusal = extensions.refuse_command(runtime, asked.number, claims.email)
+            refusal = extensions.refuse_command(asked.number, claims.email)
             return refusal, "The extension is refused; the deadline stays as it was. The person who asked is told."
         raise LinkError(400, "Unknown action", "Use the buttons on the page.")
     if action == "request-extension":
@@ -198,7 +236,8 @@ def act(
 
     def work(connection: Connection) -> str:
         stored, definition, stage_def = _load(connection, runtime, claims, for_update=True)
-        _check_person(runtime, stored.state, stage_def, claims, definition.process.extension_approver)
+        actor = _check_person(runtime, definition.process, stored.state, claims)
+        _check_action(definition.process, stored.state, claims, actor, action)
         command, confirmation = _command_for(runtime, claims, stored.state, stage_def, action, form)
         _use_once(connection, claims, action, now)
         run_on(connection, runtime, stored, command, now)

@@ -90,8 +90,8 @@ def _fields_on_page(view: TaskView, purpose: str) -> set[str]:
     """The fields the task page shows, so an error names one the person can see and correct."""
     if purpose == "extension" or view.status != "open":
         return set()
-    fields = {"note", "option"} if view.options else {"note"}
-    return fields | {"amount", "reason"} if view.can_extend else fields
+    fields = ({"note", "option"} if view.options else {"note"}) if view.can_finish else set()
+    return fields | {"amount", "reason"} if view.can_ask_for_time else fields
 
 
 def _sentence(text: str) -> str:
