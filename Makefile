@@ -47,8 +47,9 @@ test: $(STAMP) browser $(ASSETS)
 # (live), and every test that starts processes (slow: the `workflows` command as a subprocess in tests/cli,
 # rival sweepers, kill -9 and fault tests, the wheel build, the command-line hostile-input sweep). Each Hypothesis
 # property runs at most 10 examples (profile `fast`, tests/conftest.py) instead of its usual 100 or the count it
-# asks for. Bytecode is cached even where the shell sets PYTHONDONTWRITEBYTECODE: compiling again costs seconds.
-test-fast: $(STAMP)
+# asks for. Bytecode is cached even where the shell sets PYTHONDONTWRITEBYTECODE: compiling again costs seconds. The
+# task pages' stylesheet is built first (npm ci, seconds): the pages' tests serve it.
+test-fast: $(STAMP) $(ASSETS)
 	$(VENV)/bin/ruff check .
 	PYTHONDONTWRITEBYTECODE= HYPOTHESIS_PROFILE=fast \
 	  $(PY) -m pytest -m "not postgres and not prefect and not browser and not live and not slow" -x

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from panel_process import PANEL_PROCESS
 
 from workflows.calendar.durations import parse_duration
 from workflows.calendar.london import LONDON
@@ -15,32 +16,8 @@ from workflows.engine.commands import Complete, Extend
 from workflows.engine.parties import Actor
 from workflows.engine.vocabulary import AuditAction, MessageKind
 
-PANEL_PROCESS = """\
-id: panel-papers
-title: Panel and its papers
-version: 1
-calendar: partnership
-reference: "PP-{year}-{seq:3}"
-extension_approver: partnership-chair
-pause:
-  reasons: {hold: Held}
-stages:
-  panel:
-    title: Hold the panel
-    owner: business-manager
-    due: {in: 10 working days, from: start}
-  papers:
-    title: Send the panel papers
-    owner: dsp-local-authority
-    due: {before: 3 working days, from: "due:panel"}
-    reminders: {on_due_day: true}
-  minutes:
-    title: Circulate the minutes
-    owner: business-manager
-    due: {in: 2 working days, from: "due:papers"}
-"""
 START = datetime(2026, 12, 14, 10, tzinfo=LONDON)  # Monday
-CHAIR = Actor("cal@p.example", frozenset({("partnership-chair", None)}))
+APPROVER = Actor("bea@p.example", frozenset({("business-manager", None)}))
 
 
 @pytest.fixture
@@ -54,12 +31,12 @@ def due(state, stage: str) -> date:
 
 
 def extend_panel(definition, state, amount: str, at: datetime = START):
-    return apply(definition, state, Extend("panel", parse_duration(amount), "chair ill", CHAIR.email, actor=CHAIR), at)
+    extension = Extend("panel", parse_duration(amount), "chair ill", APPROVER.email, actor=APPROVER)
+    return apply(definition, state, extension, at)
 
 
 def test_papers_and_minutes_follow_an_extended_panel(definition):
     state, _ = start_case(definition, "PP-2026-001", {}, START)
-    # Panel: 10 working days from Mon 14 Dec (25, 28 Dec and 1 Jan are bank holidays) = Thu 31 Dec... as counted:
     panel, papers, minutes = due(state, "panel"), due(state, "papers"), due(state, "minutes")
     calendar = definition.rules.calendar
     assert calendar.working_days_between(papers, panel) == 3
@@ -83,7 +60,7 @@ def test_papers_and_minutes_follow_an_extended_panel(definition):
 
 def test_a_dependent_keeps_its_own_extension_on_top_when_its_anchor_moves(definition):
     state, _ = start_case(definition, "PP-2026-001", {}, START)
-    own = Extend("papers", parse_duration("1 working day"), "printer broke", CHAIR.email, actor=CHAIR)
+    own = Extend("papers", parse_duration("1 working day"), "printer broke", APPROVER.email, actor=APPROVER)
     state, _ = apply(definition, state, own, START)
     papers_before = due(state, "papers")
     state, _ = extend_panel(definition, state, "4 working days")

@@ -61,6 +61,7 @@ def catalogue_page(
         config.directory.roles,
         titles,
         _calendar(config, process),
+        config.partnership.extension_limit,
     )
     svg = timeline_svg(sheet)
     return CataloguePage(

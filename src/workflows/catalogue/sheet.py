@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from workflows.calendar.durations import Duration
 from workflows.calendar.london import short_date
 from workflows.catalogue.sources import SourceNote, source_notes, tag_counts, tagged_comment_on_line
 from workflows.catalogue.typical_case import TypicalCase
@@ -108,6 +109,7 @@ class ProcessSheet:
     recurrence: str | None
     pause_reasons: tuple[tuple[str, str], ...]  # (reason key, what it means)
     extension_approver: RoleName | None
+    extension_terms: str  # how far, and by whom not, when there is an approver
     typical: TypicalCase
     assumptions: tuple[str, ...]
     timeline: tuple[TimelineRow, ...]
@@ -256,6 +258,12 @@ def _assumptions(typical: TypicalCase) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _extension_terms(process: Process, partnership_limit: Duration) -> str:
+    limit = process.extension_limit or partnership_limit
+    who = "may approve their own request" if process.extension_self_approval else "never approves their own request"
+    return f"at most {limit} in all for one deadline; whoever asked {who}"
+
+
 def process_sheet(
     process: Process,
     text: str,
@@ -263,9 +271,11 @@ def process_sheet(
     roles: dict[str, Role],
     titles: dict[str, str],
     calendar: tuple[str, str],
+    extension_limit: Duration,
 ) -> ProcessSheet:
     """Everything a page says about `process`; `text` is its YAML (for the source tags), `titles` the library's
-    process titles by id (for the processes it starts), `calendar` its calendar's name and description."""
+    process titles by id (for the processes it starts), `calendar` its calendar's name and description,
+    `extension_limit` the partnership's, which the process may replace."""
     due_lines = _due_lines(process.id, text)
     stages = tuple(
         _stage_row(
@@ -295,6 +305,7 @@ def process_sheet(
         recurrence=recurrence_words(process),
         pause_reasons=tuple(process.pause.reasons.items()) if process.pause else (),
         extension_approver=role_name(process.extension_approver, roles) if process.extension_approver else None,
+        extension_terms=_extension_terms(process, extension_limit),
         typical=typical,
         assumptions=_assumptions(typical),
         timeline=tuple(_timeline_row(process, event, roles) for event in typical.projection.events),

@@ -35,6 +35,6 @@ def summary_rows(sheet: ProcessSheet, write: Writing) -> list[tuple[str, str]]:
     rows.append(("Clock pauses", pauses or "not allowed"))
     approver = "none named: deadlines are not extended"
     if sheet.extension_approver:
-        approver = write.role(sheet.extension_approver)
+        approver = f"{write.role(sheet.extension_approver)}; {write.text(sheet.extension_terms)}"
     rows.append(("Extension approver", approver))
     return rows

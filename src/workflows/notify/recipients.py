@@ -25,29 +25,27 @@ class Recipients:
         return list(dict.fromkeys([*self.to, *self.cc]))
 
 
-def _holders(directory: Directory, party: Party, *, deputies: bool) -> list[str]:
-    assert party.role is not None
-    return [person.email for person in directory.role_holders(party.role, party.agency, deputies=deputies)]
+def _addresses(directory: Directory, partnership: PartnershipSettings, party: Party) -> tuple[list[str], list[str]]:
+    """A party's addresses: its holders (or the person, or the business unit's mailbox), and its deputies."""
+    if party.person:
+        return [party.person], []
+    if party.role is None:
+        return [partnership.business_unit_email], []
+    holders = directory.role_holders(party.role, party.agency)
+    deputies = directory.role_holders(party.role, party.agency, deputies=True)
+    return [person.email for person in holders], [person.email for person in deputies]
 
 
 def resolve(directory: Directory, partnership: PartnershipSettings, audience: Audience) -> Recipients:
     to: list[str] = []
     cc: list[str] = []
     for party in audience.to:
-        if party.person:
-            to.append(party.person)
-        elif party.role is None:
-            to.append(partnership.business_unit_email)
-        else:
-            to += _holders(directory, party, deputies=False)
-            cc += _holders(directory, party, deputies=True)
+        holders, deputies = _addresses(directory, partnership, party)
+        to += holders
+        cc += deputies
     for party in audience.cc:
-        if party.person:
-            cc.append(party.person)
-        elif party.role is None:
-            cc.append(partnership.business_unit_email)
-        else:
-            cc += _holders(directory, party, deputies=False) + _holders(directory, party, deputies=True)
+        holders, deputies = _addresses(directory, partnership, party)
+        cc += holders + deputies
     never = {person.lower() for person in audience.never}
     held = list(dict.fromkeys(to))
     to = [address for address in held if address.lower() not in never]
