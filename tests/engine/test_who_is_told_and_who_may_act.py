@@ -198,7 +198,10 @@ class WhoIsToldAndWhoMayAct(RuleBasedStateMachine):
 
     @initialize(process=processes(), data=st.data())
     def start(self, process: Process, data: st.DataObject) -> None:
-        self.definition = Definition(process, self.config.timing_rules(process), "hash-random")
+        # As the runtime builds it: roles held per agency known, so a partnership-wide role is named at no agency.
+        self.definition = Definition(
+            process, self.config.timing_rules(process), "hash-random", agency_roles=frozenset(AGENCY_ROLES)
+        )
         self.oracle = Oracle(self.config, process)
         facts = {
             "agencies": data.draw(st.lists(st.sampled_from(AGENCIES), min_size=1, max_size=3, unique=True)),

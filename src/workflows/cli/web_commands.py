@@ -41,9 +41,9 @@ def link(reference: str, stage: str, email: str, task: str | None) -> None:
             tasks = ", ".join(stored.state.stages[stage].tasks)
             message = f"stage {stage!r} of {reference} has one task per agency: say which ({tasks})"
             raise UserError(message, ExitCode.INVALID_INPUT)
-        process = rt.pinned(connection, stored.state.definition_hash).process
+        definition = rt.pinned(connection, stored.state.definition_hash)
         # The page would refuse this person (403): no link is printed for them either.
-        verdict = may_open(process, stored.state, Slot(stage, task), actor_for(rt.config, email))
+        verdict = may_open(definition, stored.state, Slot(stage, task), actor_for(rt.config, email))
         if not verdict.allowed:
             raise UserError(f"{reference}: {verdict.reason}", ExitCode.REFUSED)
         base = rt.config.partnership.web_base_url.rstrip("/")

@@ -61,14 +61,14 @@ class Extensions(DeadlineMoves):
     def extend(self, command: cmd.Extend) -> None:
         self.require_running()
         slot, _ = self.open_item(command.stage, command.task)
-        self.require(may_grant(self.process, acting(command.approved_by, command.actor)), slot)
+        self.require(may_grant(self.definition, acting(command.approved_by, command.actor)), slot)
         self.grant(slot, command.amount, command.reason, command.approved_by)
 
     def request_extension(self, command: cmd.RequestExtension) -> None:
         self.require_running()
         slot, item = self.open_item(command.stage, command.task)
         asking = acting(command.by, command.actor)
-        verdict = self.require(may_ask_for_time(self.process, self.state, slot, asking), slot)
+        verdict = self.require(may_ask_for_time(self.definition, self.state, slot, asking), slot)
         reason = command.reason.strip()
         if not reason:
             raise InvalidInput("say why the extension is needed", field="reason")
@@ -107,7 +107,7 @@ class Extensions(DeadlineMoves):
                 task=request.task,
             )
         actor = acting(by, command.actor)
-        self.require(permitted(self.process, self.state, Action.ANSWER_REQUEST, slot, actor, request=request), slot)
+        self.require(permitted(self.definition, self.state, Action.ANSWER_REQUEST, slot, actor, request=request), slot)
         self.open_item(request.stage, request.task)
         return request
 

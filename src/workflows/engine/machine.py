@@ -13,6 +13,7 @@ from workflows.calendar.rules import TimingRules
 from workflows.definitions.graph import StageGraph
 from workflows.definitions.model import FactType, Process, Stage
 from workflows.engine import commands as cmd
+from workflows.engine.definition import Definition
 from workflows.engine.effects import CancelTimer, Effect, Notify, Readdress, StartLinkedCase
 from workflows.engine.errors import CommandRefused, InvalidInput
 from workflows.engine.extensions import Extensions
@@ -29,7 +30,6 @@ from workflows.engine.state import (
     StageState,
     clone,
 )
-from workflows.engine.step_base import Definition
 from workflows.engine.vocabulary import Action, AuditAction, MessageKind, ShiftKind
 
 __all__ = ["Definition", "apply", "apply_in_turn", "start_case"]
@@ -338,10 +338,10 @@ class _Step(Extensions):
             raise InvalidInput(f"stage {command.stage!r} has one task per item: say which task", field="task")
         slot = Slot(command.stage, command.task)
         item = self.state.item(slot)
-        replaced = task_holders(self.process, self.state, slot)
+        replaced = task_holders(self.definition, self.state, slot)
         item.assignee = command.to
         # Messages still waiting go to the new holder: the holders replaced hear nothing more of this task.
-        self.effects.append(Readdress(slot, replaced, task_holders(self.process, self.state, slot)))
+        self.effects.append(Readdress(slot, replaced, task_holders(self.definition, self.state, slot)))
         self.send_reassigned(slot, item, command.to)
         self.audit(AuditAction.REASSIGNED, f"{slot} to {command.to}: {command.reason}", command.by, slot)
 

@@ -33,13 +33,13 @@ class Messaging(StepBase):
         level = number if kind is MessageKind.ESCALATION else 0
         # A request's own messages are keyed by the request; an approval's, one per item moved, by the item.
         key = self.request_key(kind, request) if request is not None and kind in _ABOUT_THE_REQUEST else None
-        for addressed in told(self.process, self.state, kind, slot, level=level, request=request):
+        for addressed in told(self.definition, self.state, kind, slot, level=level, request=request):
             self.queue(kind, slot, item, addressed, number=number, key=key, details=details)
 
     def send_reassigned(self, slot: Slot, item: ItemState, person: str) -> None:
         version = self.state.stages[slot.stage].due_version
         key = f"{self.state.reference}/{slot}/assigned-to-{person}/v{version}"
-        addressed = told_of_reassignment(self.process, slot, person)
+        addressed = told_of_reassignment(self.definition, slot, person)
         self.queue(MessageKind.TASK_ASSIGNED, slot, item, addressed, key=key)
 
     def queue(

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from workflows.definitions.model import Process
+from workflows.engine.definition import Definition
 from workflows.engine.state import CaseState, ExtensionRequest, Slot
 from workflows.engine.vocabulary import Action, MessageKind
 
@@ -99,41 +99,44 @@ class Addressed:
 # -- the parties of an item ----------------------------------------------------------------------------------------
 
 
-def item_agency(process: Process, state: CaseState, slot: Slot) -> str | None:
+def item_agency(definition: Definition, state: CaseState, slot: Slot) -> str | None:
     """Whose agency an item is: its task's, for a fanned-out stage; the stage's agency fact's otherwise."""
-    if process.stages[slot.stage].for_each:
+    if definition.process.stages[slot.stage].for_each:
         return slot.task
     return state.stages[slot.stage].agency
 
 
-def task_holders(process: Process, state: CaseState, slot: Slot) -> tuple[Party, ...]:
+def task_holders(definition: Definition, state: CaseState, slot: Slot) -> tuple[Party, ...]:
     """Who holds the task: the owner role at the item's agency, or the one person a reassignment put in its place."""
     item = state.item(slot)
     if item.assignee:
         return (Party(person=item.assignee),)
-    return (Party(process.stages[slot.stage].owner, item_agency(process, state, slot)),)
+    owner = definition.process.stages[slot.stage].owner
+    return (Party(owner, definition.where(owner, item_agency(definition, state, slot))),)
 
 
-def involved(process: Process, state: CaseState, slot: Slot) -> tuple[Party, ...]:
+def involved(definition: Definition, state: CaseState, slot: Slot) -> tuple[Party, ...]:
     """The others the stage involves, each at the agency its fact names."""
     return tuple(
         Party(party.role, state.facts.get(party.agency) if party.agency else None)
-        for party in process.stages[slot.stage].involves
+        for party in definition.process.stages[slot.stage].involves
     )
 
 
-def ladder_step(process: Process, state: CaseState, slot: Slot, level: int) -> Party:
+def ladder_step(definition: Definition, state: CaseState, slot: Slot, level: int) -> Party:
     """Escalation step `level` (from 1): its role, at the item's agency when that role is held per agency."""
-    return Party(process.stages[slot.stage].escalation[level - 1].notify, item_agency(process, state, slot))
+    role = definition.process.stages[slot.stage].escalation[level - 1].notify
+    return Party(role, definition.where(role, item_agency(definition, state, slot)))
 
 
-def ladder_reached(process: Process, state: CaseState, slot: Slot) -> tuple[Party, ...]:
+def ladder_reached(definition: Definition, state: CaseState, slot: Slot) -> tuple[Party, ...]:
     level = state.item(slot).escalation_level
-    return tuple(ladder_step(process, state, slot, step) for step in range(1, level + 1))
+    return tuple(ladder_step(definition, state, slot, step) for step in range(1, level + 1))
 
 
-def approvers(process: Process) -> tuple[Party, ...]:
-    return (Party(process.extension_approver),) if process.extension_approver else ()
+def approvers(definition: Definition) -> tuple[Party, ...]:
+    approver = definition.process.extension_approver
+    return (Party(approver),) if approver else ()
 
 
 # -- who is told ---------------------------------------------------------------------------------------------------
@@ -154,7 +157,7 @@ OWNER_NOTICES = frozenset(
 
 
 def told(
-    process: Process,
+    definition: Definition,
     state: CaseState,
     kind: MessageKind,
     slot: Slot | None,
@@ -170,32 +173,32 @@ def told(
         if kind is MessageKind.CASE_CLOSED:
             return [Addressed(Audience((BUSINESS_UNIT,)), None)]
         raise ValueError(f"a {kind} message is about an item")
-    owner = process.stages[slot.stage].owner
-    holders = task_holders(process, state, slot)
+    owner = definition.process.stages[slot.stage].owner
+    holders = task_holders(definition, state, slot)
     if kind in OWNER_NOTICES:
         asked = (Party(person=request.requested_by),) if request is not None else ()
         first = Addressed(Audience(holders, asked), owner)
-        return [first, *_involved_copies(process, state, slot)]
+        return [first, *_involved_copies(definition, state, slot)]
     if kind is MessageKind.ESCALATION:
-        step = ladder_step(process, state, slot, level)
-        audience = Audience((step,), (*holders, *involved(process, state, slot)))
+        step = ladder_step(definition, state, slot, level)
+        audience = Audience((step,), (*holders, *involved(definition, state, slot)))
         return [Addressed(audience, step.role, copy_role=owner)]
     if kind is MessageKind.EXTENSION_REQUESTED:
         assert request is not None
-        never = () if process.extension_self_approval else (request.requested_by,)
-        return [Addressed(Audience(approvers(process), never=never), process.extension_approver)]
+        never = () if definition.process.extension_self_approval else (request.requested_by,)
+        return [Addressed(Audience(approvers(definition), never=never), definition.process.extension_approver)]
     if kind is MessageKind.EXTENSION_REFUSED:
         assert request is not None
         return [Addressed(Audience((Party(person=request.requested_by),), holders), None, copy_role=owner)]
     raise ValueError(f"no rule says who is told of {kind}")
 
 
-def _involved_copies(process: Process, state: CaseState, slot: Slot) -> list[Addressed]:
+def _involved_copies(definition: Definition, state: CaseState, slot: Slot) -> list[Addressed]:
     """Each involved party's own message (as its role, at its agency), keyed apart from the owner's."""
-    stage = process.stages[slot.stage]
+    stage = definition.process.stages[slot.stage]
     return [
         Addressed(Audience((party,)), party.role, key_suffix=f"/with-{declared.role}" + _at(declared.agency))
-        for declared, party in zip(stage.involves, involved(process, state, slot), strict=True)
+        for declared, party in zip(stage.involves, involved(definition, state, slot), strict=True)
     ]
 
 
@@ -203,9 +206,9 @@ def _at(agency_fact: str | None) -> str:
     return f"-of-{agency_fact}" if agency_fact else ""
 
 
-def told_of_reassignment(process: Process, slot: Slot, person: str) -> Addressed:
+def told_of_reassignment(definition: Definition, slot: Slot, person: str) -> Addressed:
     """A reassigned task's new holder, told it is theirs (the holders it replaced are told nothing more)."""
-    return Addressed(Audience((Party(person=person),)), process.stages[slot.stage].owner)
+    return Addressed(Audience((Party(person=person),)), definition.process.stages[slot.stage].owner)
 
 
 def digest_audience(role: str) -> Audience:
@@ -246,7 +249,7 @@ class Verdict:
 
 
 def permitted(
-    process: Process,
+    definition: Definition,
     state: CaseState,
     action: Action,
     slot: Slot,
@@ -258,37 +261,37 @@ def permitted(
     which names nobody: it may do anything a business unit may, and answers no request."""
     if action is Action.ANSWER_REQUEST:
         assert request is not None
-        return _may_answer(process, actor, request)
-    entitled = _entitled(process, state, action, slot)
+        return _may_answer(definition, actor, request)
+    entitled = _entitled(definition, state, action, slot)
     if actor is None:
         return Verdict(True)
     if actor.is_one_of(entitled):
         return Verdict(True)
     if actor.business_unit:
-        return Verdict(True, on_behalf_of=_names(task_holders(process, state, slot)))
+        return Verdict(True, on_behalf_of=_names(task_holders(definition, state, slot)))
     if not entitled and action is Action.ACKNOWLEDGE:
         return Verdict(False, f"{actor.email} may not acknowledge an escalation of {slot}: it has not been escalated")
     return Verdict(False, f"{actor.email} may not {_VERBS[action]} {slot}: that is for {_names(entitled)}")
 
 
-def may_open(process: Process, state: CaseState, slot: Slot, actor: Actor) -> Verdict:
+def may_open(definition: Definition, state: CaseState, slot: Slot, actor: Actor) -> Verdict:
     """May `actor` see the item's page (and be given a link to it): when they may do anything on it."""
     for action in (Action.FINISH, Action.ASK_FOR_TIME, Action.ACKNOWLEDGE):
-        verdict = permitted(process, state, action, slot, actor)
+        verdict = permitted(definition, state, action, slot, actor)
         if verdict.allowed:
             return verdict
-    entitled = _entitled(process, state, Action.FINISH, slot)
+    entitled = _entitled(definition, state, Action.FINISH, slot)
     return Verdict(False, f"{actor.email} has no part in {slot}: it is for {_names(entitled)}")
 
 
-def may_ask_for_time(process: Process, state: CaseState, slot: Slot, actor: Actor | None) -> Verdict:
+def may_ask_for_time(definition: Definition, state: CaseState, slot: Slot, actor: Actor | None) -> Verdict:
     """Asking for more time, where the process allows extensions at all."""
-    if process.extension_approver is None:
-        return Verdict(False, f"{process.id} names no extension_approver, so its deadlines cannot be extended")
+    if definition.process.extension_approver is None:
+        return _no_extensions(definition)
     stage = state.stages[slot.stage]
     if slot.task is None and stage.tasks and actor is not None and not actor.business_unit:
         return Verdict(False, f"{slot.stage} has one task per agency: ask for more time on your agency's task")
-    return permitted(process, state, Action.ASK_FOR_TIME, slot, actor)
+    return permitted(definition, state, Action.ASK_FOR_TIME, slot, actor)
 
 
 _VERBS = {
@@ -298,41 +301,45 @@ _VERBS = {
 }
 
 
-def _entitled(process: Process, state: CaseState, action: Action, slot: Slot) -> tuple[Party, ...]:
-    holders = task_holders(process, state, slot)
+def _entitled(definition: Definition, state: CaseState, action: Action, slot: Slot) -> tuple[Party, ...]:
+    holders = task_holders(definition, state, slot)
     if action is Action.FINISH:
-        return (*holders, *involved(process, state, slot), *ladder_reached(process, state, slot))
+        return (*holders, *involved(definition, state, slot), *ladder_reached(definition, state, slot))
     if action is Action.ASK_FOR_TIME:
         if slot.task is None and state.stages[slot.stage].tasks:
             return ()  # a whole fanned-out stage is no one agency's: the business unit asks
         return holders
     if action is Action.ACKNOWLEDGE:
-        return ladder_reached(process, state, slot)
+        return ladder_reached(definition, state, slot)
     raise ValueError(f"no rule says who may {action}")
 
 
-def may_grant(process: Process, actor: Actor | None) -> Verdict:
+def may_grant(definition: Definition, actor: Actor | None) -> Verdict:
     """May `actor` give an extension (directly, or by approving a request): holders of the approver role only."""
-    approver = process.extension_approver
+    approver = definition.process.extension_approver
     if approver is None:
-        return Verdict(False, f"{process.id} names no extension_approver, so its deadlines cannot be extended")
+        return _no_extensions(definition)
     if actor is None:
         return Verdict(False, "an extension names the approver who gives it")
-    if not actor.is_one_of(approvers(process)):
+    if not actor.is_one_of(approvers(definition)):
         return Verdict(False, f"{actor.email} does not hold {approver!r}, the role that approves extensions")
     return Verdict(True)
 
 
-def _may_answer(process: Process, actor: Actor | None, request: ExtensionRequest) -> Verdict:
-    verdict = may_grant(process, actor)
+def _may_answer(definition: Definition, actor: Actor | None, request: ExtensionRequest) -> Verdict:
+    verdict = may_grant(definition, actor)
     if not verdict.allowed or actor is None:
         return verdict
-    approver = process.extension_approver
-    if actor.email.lower() == request.requested_by.lower() and not process.extension_self_approval:
+    approver = definition.process.extension_approver
+    if actor.email.lower() == request.requested_by.lower() and not definition.process.extension_self_approval:
         return Verdict(
             False, f"{actor.email} asked for this extension, so another holder of {approver!r} must answer it"
         )
     return Verdict(True)
+
+
+def _no_extensions(definition: Definition) -> Verdict:
+    return Verdict(False, f"{definition.process.id} names no extension_approver, so its deadlines cannot be extended")
 
 
 def _names(parties: tuple[Party, ...]) -> str:

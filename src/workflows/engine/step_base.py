@@ -7,31 +7,18 @@ deadlines (moves.py); extensions (extensions.py); the handlers that open, finish
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from workflows.calendar.deadlines import Deadline
-from workflows.calendar.durations import Duration
 from workflows.calendar.london import to_london
-from workflows.calendar.rules import TimingRules
-from workflows.definitions.model import Process, Stage
+from workflows.definitions.model import Stage
+from workflows.engine.definition import Definition
 from workflows.engine.effects import Audit, CancelTimer, Effect, SetTimer
 from workflows.engine.errors import CommandRefused, InvalidInput
 from workflows.engine.parties import Actor, Verdict, permitted
 from workflows.engine.schedule.timing import next_moment
 from workflows.engine.state import CaseState, CaseStatus, ExtensionRequest, ItemState, ItemStatus, Slot, StageState
 from workflows.engine.vocabulary import Action, AuditAction
-
-
-@dataclass(frozen=True, slots=True)
-class Definition:
-    """The exact process a case runs, pinned by the hash of its YAML text, with its calendar rules and the
-    furthest all extensions together may move one deadline (None: no limit)."""
-
-    process: Process
-    rules: TimingRules
-    hash: str
-    extension_limit: Duration | None = None
 
 
 class StepBase:
@@ -100,7 +87,7 @@ class StepBase:
     def allowed(
         self, action: Action, slot: Slot, by: str | None, actor: Actor | None, request: ExtensionRequest | None = None
     ) -> Verdict:
-        verdict = permitted(self.process, self.state, action, slot, acting(by, actor), request=request)
+        verdict = permitted(self.definition, self.state, action, slot, acting(by, actor), request=request)
         return self.require(verdict, slot)
 
     # -- deadlines and timers ------------------------------------------------------------------------------------

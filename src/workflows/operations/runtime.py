@@ -14,6 +14,7 @@ from workflows import clock
 from workflows.config.loader import Config, load_config, locate_processes_dir
 from workflows.definitions.library import Library, load_sound_library
 from workflows.definitions.model import Process
+from workflows.definitions.partnership import RoleScope
 from workflows.engine.machine import Definition
 from workflows.store.database import open_database
 from workflows.store.definitions import definition_text
@@ -86,4 +87,7 @@ class Runtime:
 
     def _definition(self, process: Process, digest: str) -> Definition:
         limit = process.extension_limit or self.config.partnership.extension_limit
-        return Definition(process, self.config.timing_rules(process), digest, limit)
+        held_per_agency = frozenset(
+            key for key, role in self.config.directory.roles.items() if role.scope is RoleScope.AGENCY
+        )
+        return Definition(process, self.config.timing_rules(process), digest, limit, held_per_agency)

@@ -9,8 +9,8 @@ from sqlalchemy import Connection
 
 from workflows import clock
 from workflows.calendar.london import long_date
-from workflows.definitions.model import Process
 from workflows.engine import commands as cmd
+from workflows.engine.definition import Definition
 from workflows.engine.parties import Actor, may_ask_for_time, may_grant, may_open, permitted
 from workflows.engine.state import CaseState, ExtensionRequest, ItemState, ItemStatus, Slot
 from workflows.engine.vocabulary import Action
@@ -82,13 +82,13 @@ _NOT_YOURS = (
 )
 
 
-def _check_person(runtime: Runtime, process: Process, state: CaseState, claims: LinkClaims) -> Actor:
+def _check_person(runtime: Runtime, definition: Definition, state: CaseState, claims: LinkClaims) -> Actor:
     """The link's person must still be someone engine/parties.py lets see this task (or answer this request), for
     the page and for every action: once a task is reassigned, the holders it replaced get 403."""
     actor = actor_for(runtime.config, claims.email)
     slot = Slot(claims.stage, claims.task)
     answering = claims.purpose == "extension"
-    verdict = may_grant(process, actor) if answering else may_open(process, state, slot, actor)
+    verdict = may_grant(definition, actor) if answering else may_open(definition, state, slot, actor)
     if not verdict.allowed:
         raise LinkError(403, *_NOT_YOURS)
     return actor
@@ -99,7 +99,7 @@ def describe(runtime: Runtime, claims: LinkClaims) -> TaskView:
     with runtime.db.connect() as connection:
         stored, definition, stage_def = _load(connection, runtime, claims)
     process, state = definition.process, stored.state
-    actor = _check_person(runtime, process, state, claims)
+    actor = _check_person(runtime, definition, state, claims)
     slot = Slot(claims.stage, claims.task)
     item = _item(state, claims)
     request = None
@@ -107,7 +107,7 @@ def describe(runtime: Runtime, claims: LinkClaims) -> TaskView:
     if claims.purpose == "extension":
         asked = _request(state, claims)
         request = {"amount": asked.amount, "reason": asked.reason, "by": asked.requested_by, "status": asked.status}
-        can_answer = permitted(process, state, Action.ANSWER_REQUEST, slot, actor, request=asked).allowed
+        can_answer = permitted(definition, state, Action.ANSWER_REQUEST, slot, actor, request=asked).allowed
     agency = runtime.config.directory.agencies.get(claims.task or state.stages[claims.stage].agency or "")
     task_page = claims.purpose != "extension"
     return TaskView(
@@ -123,11 +123,11 @@ def describe(runtime: Runtime, claims: LinkClaims) -> TaskView:
             (key, option.label) for key, option in (stage_def.decision.options.items() if stage_def.decision else [])
         ],
         escalation_level=item.escalation_level,
-        can_finish=task_page and permitted(process, state, Action.FINISH, slot, actor).allowed,
-        can_ask_for_time=task_page and may_ask_for_time(process, state, slot, actor).allowed,
+        can_finish=task_page and permitted(definition, state, Action.FINISH, slot, actor).allowed,
+        can_ask_for_time=task_page and may_ask_for_time(definition, state, slot, actor).allowed,
         can_acknowledge=task_page
         and item.escalation_level > 0
-        and permitted(process, state, Action.ACKNOWLEDGE, slot, actor).allowed,
+        and permitted(definition, state, Action.ACKNOWLEDGE, slot, actor).allowed,
         can_answer=can_answer,
         request=request,
     )
@@ -144,7 +144,7 @@ ACTION_KINDS = {
 }
 
 
-def _check_action(process: Process, state: CaseState, claims: LinkClaims, actor: Actor, action: str) -> None:
+def _check_action(definition: Definition, state: CaseState, claims: LinkClaims, actor: Actor, action: str) -> None:
     """The button pressed must be one engine/parties.py lets this person press (403, nothing recorded); whether
     the case can take it now (done already, paused) is the engine's to say."""
     kind = ACTION_KINDS.get(action)
@@ -152,11 +152,11 @@ def _check_action(process: Process, state: CaseState, claims: LinkClaims, actor:
     if kind is None or (claims.purpose == "extension") != (kind is Action.ANSWER_REQUEST):
         raise LinkError(400, "Unknown action", "Use the buttons on the page.")
     if kind is Action.ANSWER_REQUEST:
-        verdict = permitted(process, state, kind, slot, actor, request=_request(state, claims))
+        verdict = permitted(definition, state, kind, slot, actor, request=_request(state, claims))
     elif kind is Action.ASK_FOR_TIME:
-        verdict = may_ask_for_time(process, state, slot, actor)
+        verdict = may_ask_for_time(definition, state, slot, actor)
     else:
-        verdict = permitted(process, state, kind, slot, actor)
+        verdict = permitted(definition, state, kind, slot, actor)
     if not verdict.allowed:
         raise LinkError(403, "You cannot do this here", verdict.reason[:1].upper() + verdict.reason[1:] + ".")
 
@@ -236,8 +236,8 @@ def act(
 
     def work(connection: Connection) -> str:
         stored, definition, stage_def = _load(connection, runtime, claims, for_update=True)
-        actor = _check_person(runtime, definition.process, stored.state, claims)
-        _check_action(definition.process, stored.state, claims, actor, action)
+        actor = _check_person(runtime, definition, stored.state, claims)
+        _check_action(definition, stored.state, claims, actor, action)
         command, confirmation = _command_for(runtime, claims, stored.state, stage_def, action, form)
         _use_once(connection, claims, action, now)
         run_on(connection, runtime, stored, command, now)
