@@ -1,5 +1,5 @@
 """The table of docs/messages.md ("Who is told, and who may act"), written again from the docs alone and in terms of
-people, as the tests' oracle: it shares no code with engine/parties.py or notify/recipients.py, so a test that
+people, as the tests' oracle: it shares no code with engine/parties/ or notify/recipients.py, so a test that
 compares the two catches a change to either that the other does not make."""
 
 from __future__ import annotations

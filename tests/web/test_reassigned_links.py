@@ -91,7 +91,7 @@ def acknowledge_scenario(runtime, set_clock) -> Scenario:
     return Scenario(reference, "agency-chronology", "staffordshire-police", lead, {})
 
 
-# What the holders of a task may do (engine/parties.py); acknowledging an escalation is its ladder's, below.
+# What the holders of a task may do (engine/parties/); acknowledging an escalation is its ladder's, below.
 SCENARIOS: dict[str, Callable[..., Scenario]] = {
     "done": done_scenario,
     "decide": decide_scenario,

@@ -10,7 +10,7 @@ from workflows.engine.parties import Actor
 from workflows.engine.state import Slot
 
 # Every command a person gives carries `actor`: what the directory says `by` holds, looked up by the shell (the
-# engine stays pure) and checked by the engine against engine/parties.py. Without `by`, the business unit acts
+# engine stays pure) and checked by the engine against engine/parties/. Without `by`, the business unit acts
 # from the command line.
 
 

@@ -28,7 +28,7 @@ class CancelTimer:
 class Notify:
     """A message to queue. `key` is unique per message: queuing the same key twice sends it once.
 
-    Its `audience` (engine/parties.py: roles at agencies, a person only when one stands in for a role or asked
+    Its `audience` (engine/parties/: roles at agencies, a person only when one stands in for a role or asked
     for what the message answers) says who gets it; recipients are resolved from the directory when it is sent.
     It carries no fact values: the text is rendered by the notification layer.
     """

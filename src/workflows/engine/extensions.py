@@ -1,6 +1,6 @@
 """More time: an approver's extension, a request for one, and the approver's answer.
 
-Asking is for the holder of the task (engine/parties.py); answering for the process's approver role, never the
+Asking is for the holder of the task (engine/parties/); answering for the process's approver role, never the
 person who asked unless the process allows it. What is extended moves: one task of a fanned-out stage, or the
 stage with its open tasks. All extensions of one item together may move its deadline at most the definition's
 extension limit past where it would be without them.

@@ -270,7 +270,7 @@ class _Step(Extensions):
         for moment in escalations:
             step = stage_def.escalation[moment.number - 1]
             item.escalation_level = moment.number
-            # To the step's role, copying the holders of the task and everyone involved (engine/parties.py).
+            # To the step's role, copying the holders of the task and everyone involved (engine/parties/).
             self.send(MessageKind.ESCALATION, slot, item, number=moment.number)
             self.audit(AuditAction.ESCALATED, f"level {moment.number}: {step.notify} told", slot=slot)
         item.fired_through = until

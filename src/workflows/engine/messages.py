@@ -1,4 +1,4 @@
-"""Queuing messages: a notice of a kind about an item becomes one Notify per audience engine/parties.py names, each
+"""Queuing messages: a notice of a kind about an item becomes one Notify per audience engine/parties/ names, each
 under a key that names it alone, so queuing it again (a retried step, a second sweeper) sends it once."""
 
 from __future__ import annotations

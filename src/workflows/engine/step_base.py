@@ -1,5 +1,5 @@
 """One engine step's working copy and the helpers every part of the engine uses: audit entries, the stages a
-command names, who may act (engine/parties.py), deadlines and timers, anchors.
+command names, who may act (engine/parties/), deadlines and timers, anchors.
 
 The step is built up in layers, each a module of one concern: this base; messages (messages.py); moving
 deadlines (moves.py); extensions (extensions.py); the handlers that open, finish, fire and pause (machine.py).
@@ -79,7 +79,7 @@ class StepBase:
     # -- who may act ---------------------------------------------------------------------------------------------
 
     def require(self, verdict: Verdict, slot: Slot) -> Verdict:
-        """Go on only with the permission of engine/parties.py; a refusal says why and changes nothing."""
+        """Go on only with the permission of engine/parties/; a refusal says why and changes nothing."""
         if not verdict.allowed:
             raise CommandRefused(verdict.reason, stage=slot.stage, task=slot.task)
         return verdict

@@ -1,4 +1,4 @@
-"""A message's audience (engine/parties.py) made addresses, from the directory as it is when the message is sent:
+"""A message's audience (engine/parties/) made addresses, from the directory as it is when the message is sent:
 each role's holders where the task sits, its deputies copied, named people as named, never lost.
 
 The rules, as docs/messages.md states them: a role in `to` sends to its holders and copies its deputies; a role in

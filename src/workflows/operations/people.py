@@ -1,4 +1,4 @@
-"""Who a person is, for the engine's question of who may act (engine/parties.py): what the directory says they
+"""Who a person is, for the engine's question of who may act (engine/parties/): what the directory says they
 hold, and whether they speak for the business unit. Looked up here, in the shell, so the engine stays pure."""
 
 from __future__ import annotations

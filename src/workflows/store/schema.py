@@ -114,7 +114,7 @@ outbox = Table(
     Column("calendar", String(100)),  # whose working hours it waits for; None: the default calendar
     Column("claimed_until", UtcDateTime),  # a deliverer is sending it; after this, another may
     Column("recipients", JSON),  # who it went to, resolved from the directory at sending
-    Column("audience", JSON),  # who it is for (engine/parties.py Audience): roles at agencies, named people
+    Column("audience", JSON),  # who it is for (engine/parties/ Audience): roles at agencies, named people
 )
 Index("ix_outbox_pending", outbox.c.status, outbox.c.next_attempt_at)
 Index("ix_outbox_case", outbox.c.case_id)

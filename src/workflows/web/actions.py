@@ -83,7 +83,7 @@ _NOT_YOURS = (
 
 
 def _check_person(runtime: Runtime, definition: Definition, state: CaseState, claims: LinkClaims) -> Actor:
-    """The link's person must still be someone engine/parties.py lets see this task (or answer this request), for
+    """The link's person must still be someone engine/parties/ lets see this task (or answer this request), for
     the page and for every action: once a task is reassigned, the holders it replaced get 403."""
     actor = actor_for(runtime.config, claims.email)
     slot = Slot(claims.stage, claims.task)
@@ -145,7 +145,7 @@ ACTION_KINDS = {
 
 
 def _check_action(definition: Definition, state: CaseState, claims: LinkClaims, actor: Actor, action: str) -> None:
-    """The button pressed must be one engine/parties.py lets this person press (403, nothing recorded); whether
+    """The button pressed must be one engine/parties/ lets this person press (403, nothing recorded); whether
     the case can take it now (done already, paused) is the engine's to say."""
     kind = ACTION_KINDS.get(action)
     slot = Slot(claims.stage, claims.task)
