@@ -136,7 +136,7 @@ def make_templates(dates: list[date], agencies: list[str], open_tasks: bool) -> 
                 facts = {"notification_date": notified, "agencies": agencies, "child_name": "Jane Doe"}
                 ops.start(runtime, PROCESS, facts, reference=reference)
                 if open_tasks:
-                    ops.run(runtime, reference, Complete("request-chronologies", by="bea@partnership.example"))
+                    ops.run(runtime, reference, Complete("request-chronologies"))
             references.append((reference, notified.year))
         templates = []
         with runtime.db.connect() as connection:

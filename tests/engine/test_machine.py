@@ -315,3 +315,12 @@ def test_a_late_sweep_advances_as_of_the_deadline_not_as_of_the_sweep(definition
     chair = state.stages["chair-review"]
     assert chair.opened_at == at("2027-01-04T23:59:59Z")
     assert chair.due_day == date(2027, 1, 6)  # 2 working days from 4 Jan, not from 5 Jan
+
+
+def test_a_task_already_done_cannot_be_reassigned(definition, started):
+    state, _ = started
+    state, _ = apply(definition, state, Complete("request", by=BEA.email, actor=BEA), START)
+    lead = Actor("lee@p.example", frozenset({("agency-safeguarding-lead", "police")}))
+    state, _ = apply(definition, state, Complete("gather", "police", lead.email, actor=lead), START)
+    with pytest.raises(EngineError, match="task 'police' of stage 'gather' is already done"):
+        apply(definition, state, Reassign("gather", "locum@p.example", "leave", "police"), START)

@@ -333,7 +333,7 @@ class _Step(Extensions):
         self.require_running()
         stage = self.open_stage_state(command.stage)
         if command.task is not None:
-            self.task_of(command.stage, command.task)
+            self.open_task(command.stage, command.task)  # a task done already stays with whoever did it
         if command.task is None and stage.tasks:
             raise InvalidInput(f"stage {command.stage!r} has one task per item: say which task", field="task")
         slot = Slot(command.stage, command.task)
