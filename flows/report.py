@@ -16,6 +16,7 @@ from workflows.operations.report_period import ReportingPeriod, months_ending, r
 from workflows.operations.timeliness import timeliness_report
 from workflows.reporting.charts import on_time_rate_by_month_chart, overdue_by_agency_chart
 from workflows.reporting.headlines import headline_rows, on_time_by_month, overdue_by_agency
+from workflows.text.markdown import escape
 
 HEADLINES_KEY = "timeliness-headlines"
 ON_TIME_CHART_KEY = "on-time-by-month"
@@ -33,7 +34,7 @@ def partnership_report() -> dict[str, int]:
     create_table_artifact(
         key=HEADLINES_KEY,
         table=headline_rows(figures),
-        description=f"Timeliness, reporting year {year.label()} (workflows report gives every table)",
+        description=escape(f"Timeliness, reporting year {year.label()} (workflows report gives every table)"),
     )
     months = months_ending(today, MONTHS_CHARTED)
     twelve_months = timeliness_report(runtime, ReportingPeriod(months[0], today), now=now)
@@ -49,7 +50,9 @@ def partnership_report() -> dict[str, int]:
     )
     pages = catalogue_pages(runtime.config, runtime.library)
     changed = sum(
-        publish_markdown_if_changed(f"process-{page.process_id}", page.prefect_markdown, f"What {page.title} promises")
+        publish_markdown_if_changed(
+            f"process-{page.process_id}", page.prefect_markdown, escape(f"What {page.title} promises")
+        )
         for page in pages
     )
     get_run_logger().info("published the headlines, 2 charts and %d of %d catalogue pages", changed, len(pages))

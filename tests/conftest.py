@@ -349,6 +349,7 @@ class Mailbox:
     received: list[Received] = field(default_factory=list)
     connections: int = 0
     refuse: set[str] = field(default_factory=set)  # answered 550 at RCPT
+    refusal_text: str = "No such user here"  # what follows "550 5.1.1 " when refusing
     busy: set[str] = field(default_factory=set)  # answered 451 at RCPT (temporary)
     data_delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -358,6 +359,7 @@ class Mailbox:
             self.received.clear()
             self.connections = 0
             self.refuse.clear()
+            self.refusal_text = "No such user here"
             self.busy.clear()
             self.data_delay = 0.0
 
@@ -376,7 +378,7 @@ class Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.mailbox.refuse:
-            return "550 5.1.1 No such user here"
+            return f"550 5.1.1 {self.mailbox.refusal_text}"
         if address in self.mailbox.busy:
             return "451 4.3.0 Mailbox busy, try later"
         envelope.rcpt_tos.append(address)

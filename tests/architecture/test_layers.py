@@ -18,7 +18,7 @@ PACKAGE = "workflows"
 FLOWS = "flows"  # the repository's Prefect flows, outside the package: above everything in it
 
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("foundations", frozenset({"calendar", "yamlsource", "clock", "links"})),
+    ("foundations", frozenset({"calendar", "yamlsource", "clock", "links", "text"})),
     ("the language", frozenset({"definitions"})),
     ("the directory", frozenset({"directory"})),
     ("the partnership's config", frozenset({"config"})),

@@ -19,8 +19,12 @@ def test_the_markdown_is_one_image_holding_the_png_with_the_description_as_its_t
 
 
 def test_brackets_in_the_description_cannot_end_the_alternative_text_early():
-    markdown = chart_markdown(PNG, "Overdue [now] \\ by agency](javascript:x)")
-    assert markdown.startswith("![Overdue now by agency (javascript:x)](data:image/png;base64,")
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(chart_markdown(PNG, "Overdue [now] \\ by agency](javascript:x)"))
+    assert html.count("<img") == 1 and "javascript" not in html.split('alt="')[0]
+    assert 'alt="Overdue [now] \\ by agency](javascript:x)"' in html
+    assert 'src="data:image/png;base64,' in html
 
 
 @pytest.mark.parametrize(

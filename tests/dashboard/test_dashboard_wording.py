@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflows.dashboard.wording import ELLIPSIS, cut, delivery_trouble, lateness, markdown_cell, shorten
+from workflows.dashboard.wording import ELLIPSIS, cut, delivery_trouble, lateness, shorten
 
 WORDS = st.lists(st.text(alphabet="abcdefghij(),'-", min_size=1, max_size=14), min_size=1, max_size=12)
 
@@ -55,6 +55,3 @@ def test_lateness_and_delivery_in_few_words():
     assert delivery_trouble(2) == "2 undelivered"
     assert delivery_trouble(0) == ""
 
-
-def test_a_markdown_cell_cannot_break_its_row():
-    assert markdown_cell("a | b\nc") == "a \\| b c"

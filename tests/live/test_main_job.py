@@ -373,6 +373,99 @@ return found;
 """
 
 
+# The tester's reason (issue 21): a picture from a host of theirs, a heading, a sign-in link; and the rest of what
+# text can hold that a page could act on.
+HOSTILE_REASON = (
+    "x ![t](http://127.0.0.1:{port}/pixel.png)\n\n## Case closed - no further action\n\n"
+    "[Sign in](http://127.0.0.1:{port}/login) | a | b | www.trap.example bob@trap.example "
+    "<img src=http://127.0.0.1:{port}/html.png> \u202eevil"
+)
+# What the page did that text must not make it do: fetch from elsewhere, link, draw, head, break a table's columns.
+PAGE_ACTS = """
+const port = arguments[0];
+const foreign = (url) => url.includes(':' + port + '/');
+const tables = [...document.querySelectorAll('table')].map(
+  table => [...table.querySelectorAll('tr')].map(row => row.querySelectorAll('td, th').length));
+return {
+  fetched: performance.getEntriesByType('resource').map(entry => entry.name).filter(foreign),
+  links: [...document.querySelectorAll('a')].map(a => a.href).filter(foreign),
+  images: [...document.images].map(image => image.src).filter(foreign),
+  headings: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => h.textContent)
+    .filter(text => text.includes('Case closed')),
+  ragged: tables.filter(widths => new Set(widths).size > 1),
+  shown: document.body.innerText.includes('Case closed - no further action'),
+};
+"""
+
+
+SHOW_THE_REASON = """
+const item = [...document.querySelectorAll('li, p, td')].find(node => node.textContent.includes('Case closed'));
+if (item) item.scrollIntoView({block: 'center'});
+"""
+
+
+def test_hostile_text_stays_text_in_both_prefect_uis(main_job, chromium_at):
+    """A reason given for more time reaches the DSPs' case artifact; opened in Chromium in the V1 and the V2 UI it
+    is text: nothing is fetched from the tester's host (a listener counts), no link, picture or heading is added,
+    every table keeps its columns."""
+    trap = socket.socket()
+    trap.bind(("127.0.0.1", 0))
+    trap.listen(8)
+    trap.settimeout(0.2)
+    port = trap.getsockname()[1]
+    reference = "S11-HOSTILE-1"
+    main_job.workflows("start", "section-11-audit", "--ref", reference)
+    main_job.workflows("complete", reference, "launch")
+    police = ("--task", "staffordshire-police")
+    main_job.workflows(
+        "request-extension",
+        reference,
+        "self-assessment",
+        "2 working days",
+        "--reason",
+        HOSTILE_REASON.format(port=port),
+        "--by",
+        "ben.harrison@police.example",
+        *police,
+    )
+    main_job.workflows("approve-extension", reference, "1", "--by", BUSINESS_MANAGER)
+    key = f"case-{reference.lower()}"
+    artifact = eventually(
+        lambda: (found := main_job.latest_artifact(key)) and "Case closed" in found["data"] and found,
+        4 * SWEEP_EVERY + 60,
+        "the case artifact with the reason",
+    )
+    browser = chromium_at(1366, 768)
+    ARTEFACTS.mkdir(exist_ok=True)
+    base = f"http://127.0.0.1:{main_job.prefect_port}"
+    for ui, path in (
+        ("v1", f"/artifacts/artifact/{artifact['id']}"),
+        ("v2", f"/v2/artifacts/artifact/{artifact['id']}"),
+    ):
+        browser.get(base + path)
+        try:
+            acts = eventually(
+                lambda: (found := browser.execute_script(PAGE_ACTS, port)) and found["shown"] and found,
+                60,
+                f"the reason shown as text in the {ui} UI",
+            )
+        finally:
+            browser.execute_script(SHOW_THE_REASON)
+            time.sleep(1)
+            browser.save_screenshot(str(ARTEFACTS / f"hostile-reason-{ui}-1366x768.png"))
+        assert acts["fetched"] == [] and acts["links"] == [] and acts["images"] == [], (ui, acts)
+        assert acts["headings"] == [] and acts["ragged"] == [], (ui, acts)
+    knocked = 0
+    while True:
+        try:
+            trap.accept()[0].close()
+            knocked += 1
+        except TimeoutError:
+            break
+    trap.close()
+    assert knocked == 0, "a page fetched from the tester's host"
+
+
 def test_ctrl_c_stops_everything_and_frees_every_port(main_job):
     os.killpg(main_job.process.pid, signal.SIGINT)
     assert main_job.process.wait(timeout=90) == 0, main_job.text()

@@ -209,3 +209,22 @@ def test_moved_deadline_updates_the_same_calendar_entry(kind):
     )
     assert f"UID:{uid}" in first and f"UID:{uid}" in moved
     assert "SEQUENCE:0" in first and "SEQUENCE:1" in moved and "DTSTART;VALUE=DATE:20270114" in moved
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["\x1b[31mred\x1b[0m | pipe", "\u202egnirts desrever", "![t](http://127.0.0.1:31999/p.png) ## x", "\x00\x07bell"],
+)
+def test_a_servers_answer_is_kept_as_one_line_of_text(shipped_runtime, smtp, set_clock, answer):
+    """What a mail server answers is kept (and shown by outbox, overdue and the DSP views) as text: one line, no
+    control character, on any database (PostgreSQL keeps no NUL)."""
+    set_clock("2026-12-18T10:00")
+    rapid_review(shipped_runtime)
+    smtp.mailbox.refusal_text = answer
+    smtp.mailbox.refuse.update(emails(shipped_runtime, "business-manager"))
+    smtp.mailbox.refuse.update(emails(shipped_runtime, "business-manager", deputies=True))
+    assert deliver(shipped_runtime) == {"failed": 1}
+    (row,) = outbox_rows(shipped_runtime)
+    for kept in [row.error, *row.recipients.values()]:
+        assert kept.isprintable() and "\u202e" not in kept and "\x1b" not in kept, kept
+    assert "550" in row.error

@@ -9,20 +9,11 @@ from __future__ import annotations
 import html
 import re
 
-# XML 1.0 forbids these even as character references, so an SVG or HTML page holding one would not parse.
-_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-# Characters Markdown could read as markup; a backslash makes each literal (CommonMark escapes any punctuation).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
-# `&` only where it could start an entity (`&lt;`), so an ordinary "A & B" stays readable in the raw text.
-_ENTITY_START = re.compile(r"&(?=#?\w+;)")
+from workflows.text.markdown import escape, literal, opening_safe
+from workflows.text.plain import one_line  # the form every renderer starts from: one line, no controls
+
 # `like this` in a comment: a name or a snippet of YAML, shown as code. No backtick can be inside one.
 _CODE_SPAN = re.compile(r"`([^`]+)`")
-_LIST_OPENING = re.compile(r"^(\d*)([-+.)])(?=\s|$)")
-
-
-def one_line(text: str) -> str:
-    """Folded to one line of printable text: the form every renderer starts from."""
-    return " ".join(_NOT_IN_XML.sub(" ", str(text)).split())
 
 
 def markup(text: str) -> str:
@@ -30,14 +21,9 @@ def markup(text: str) -> str:
     return html.escape(one_line(text), quote=True)
 
 
-def _markdown_literal(text: str) -> str:
-    return _ENTITY_START.sub("&amp;", _MARKDOWN_SPECIAL.sub(r"\\\1", text))
-
-
 def markdown(text: str) -> str:
-    """Text for Markdown (a paragraph or a table cell): nothing in it is read as markup."""
-    # A paragraph opening with "- ", "+ " or "1." would become a list.
-    return _LIST_OPENING.sub(r"\1\\\2", _markdown_literal(one_line(text)))
+    """Text for Markdown (a paragraph or a table cell): nothing in it is read as markup (text/markdown.py)."""
+    return escape(text)
 
 
 def _pieces(text: str) -> list[tuple[str, bool]]:
@@ -52,11 +38,12 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
 def markdown_with_code(text: str) -> str:
     """Like `markdown`, but what the author put in backticks stays a code span (shown literally, never markup)."""
     # A pipe would end a table cell even inside a code span: such a piece stays plain, escaped.
-    escaped = "".join(
-        f"`{piece}`" if code and "|" not in piece else _markdown_literal(f"`{piece}`" if code else piece)
-        for piece, code in _pieces(one_line(text))
+    return opening_safe(
+        "".join(
+            f"`{piece}`" if code and "|" not in piece else literal(f"`{piece}`" if code else piece)
+            for piece, code in _pieces(one_line(text))
+        )
     )
-    return _LIST_OPENING.sub(r"\1\\\2", escaped)
 
 
 def markup_with_code(text: str) -> str:

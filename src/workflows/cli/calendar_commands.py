@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from workflows.cli.errors import UserError
+from workflows.text.terminal import shown
 
 
 def _parse_from(text: str):
@@ -76,4 +77,4 @@ def due(duration: str, start: str, counting: str, calendar_name: str, explain: b
     click.echo(deadline.display())
     if explain:
         for day, reason in deadline.skipped:
-            click.echo(f"skipped {day.isoformat()}: {reason}")
+            click.echo(f"skipped {day.isoformat()}: {shown(reason)}")  # a closure reason from config

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from workflows.cli.errors import ExitCode, UserError, refusal, report_problems
+from workflows.text.terminal import shown
 
 if TYPE_CHECKING:
     from workflows.operations.runtime import Runtime
@@ -281,13 +282,14 @@ def status(reference: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(view, indent=2))
         return
-    click.echo(f"{view['reference']} ({view['process']}): {view['state']}")
+    click.echo(f"{shown(view['reference'])} ({shown(view['process'])}): {view['state']}")
     for stage in view["stages"]:
         flag = "  OVERDUE" if stage["overdue"] else ""
-        click.echo(f"  {stage['id']:<32} {stage['state']:<9} {stage['owner']:<32} {stage['due'] or '-'}{flag}")
+        owner, due = shown(stage["owner"]), stage["due"] or "-"
+        click.echo(f"  {shown(stage['id']):<32} {stage['state']:<9} {owner:<32} {due}{flag}")
         for task in stage["tasks"]:
             late = "  OVERDUE" if task["overdue"] else ""
-            click.echo(f"    - {task['item']:<28} {task['state']:<9}{late}")
+            click.echo(f"    - {shown(task['item']):<28} {task['state']:<9}{late}")
 
 
 @click.command()
@@ -311,17 +313,17 @@ def overdue(as_json: bool) -> None:
             task = f"[{item.task}]" if item.task else ""
             state = "at risk" if item.at_risk else f"{item.working_days_overdue} wd overdue"
             out.write(
-                f"{item.reference:<16} {item.process:<28} {item.stage + task:<44} {item.owner_role:<30} "
-                f"{item.agency or '-':<24} {state:<16} level {item.escalation_level}\n"
+                f"{shown(item.reference):<16} {shown(item.process):<28} {shown(item.stage + task):<44} "
+                f"{shown(item.owner_role):<30} {shown(item.agency):<24} {state:<16} level {item.escalation_level}\n"
             )
             for problem in item.undelivered:
-                out.write(f"{'':<16} undelivered: {problem}\n")
+                out.write(f"{'':<16} undelivered: {shown(problem)}\n")
     if not listed:
         click.echo("nothing overdue or at risk")
     if failed:
         click.echo(f"\nnot delivered in the last {UNDELIVERED_WITHIN.days} days (`workflows outbox --status failed`):")
         for message in failed:
-            click.echo(f"  {message.line()}")
+            click.echo(f"  {shown(message.line())}")
 
 
 @click.command()
@@ -332,20 +334,21 @@ def history(reference: str) -> None:
 
     with runtime(read_only=True) as rt:
         entries = audit_trail(rt, reference)
-    for entry in entries:
+    for entry in entries:  # one line each, whatever a reason or a note holds
         where = f" [{entry['stage']}{'/' + entry['task'] if entry['task'] else ''}]" if entry["stage"] else ""
         who = f" by {entry['actor']}" if entry["actor"] else ""
         clock_note = " (clock set)" if entry["clock_set"] else ""
-        click.echo(f"{entry['at']}{clock_note} {entry['action']}{where}{who}: {entry['detail']}")
+        click.echo(f"{entry['at']}{clock_note} {entry['action']}{shown(where)}{shown(who)}: {shown(entry['detail'])}")
 
 
 @click.command()
 @click.argument("reference", metavar="REF")
 @click.argument("stage")
-def explain(reference: str, stage: str) -> None:
-    """Why STAGE's due date is what it is: anchor, amount, skipped days, pauses, extensions."""
+@click.option("--task", help="One task of a fanned-out stage (an agency key): its own extensions too.")
+def explain(reference: str, stage: str, task: str | None) -> None:
+    """Why STAGE's due date (or one task's) is what it is: anchor, amount, skipped days, pauses, extensions."""
     from workflows.operations.reports import explain as explain_due
 
     with runtime(read_only=True) as rt:
-        for line in explain_due(rt, reference, stage):
-            click.echo(line)
+        for line in explain_due(rt, reference, stage, task):
+            click.echo(shown(line))

@@ -7,6 +7,7 @@ import json
 import click
 
 from workflows.cli.errors import ExitCode, UserError
+from workflows.text.terminal import shown
 
 STATES = ("open", "paused", "closed", "cancelled")
 _HEADINGS = ("reference", "process", "state", "started", "closed", "open", "overdue")
@@ -40,8 +41,8 @@ def cases(process_id: str | None, state: str | None, as_json: bool) -> None:
         return
     rows = [
         (
-            summary.reference,
-            summary.process,
+            shown(summary.reference),
+            shown(summary.process),
             summary.state,
             to_london(summary.started_at).date().isoformat(),
             to_london(summary.closed_at).date().isoformat() if summary.closed_at else "-",

@@ -7,6 +7,7 @@ import json
 import click
 
 from workflows.cli.case_commands import runtime
+from workflows.text.terminal import shown
 
 
 @click.command()
@@ -42,5 +43,6 @@ def outbox(as_json: bool, status: str | None, limit: int) -> None:
         click.echo("the outbox is empty")
     for row in rows:
         where = f"{row['reference'] or '-'} {row['stage'] or ''}{'[' + row['task'] + ']' if row['task'] else ''}"
-        problem = f"  ({row['error']})" if row["error"] else ""
-        click.echo(f"{row['status']:<8} {row['kind']:<20} {where:<60} to {row['role'] or 'business unit'}{problem}")
+        problem = f"  ({shown(row['error'])})" if row["error"] else ""
+        to = shown(row["role"] or "business unit")
+        click.echo(f"{row['status']:<8} {row['kind']:<20} {shown(where):<60} to {to}{problem}")

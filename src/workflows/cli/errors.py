@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from workflows.text.terminal import shown
+
 if TYPE_CHECKING:
     from workflows.operations.errors import OperationError
 
@@ -37,7 +39,7 @@ class UserError(click.ClickException):
         self.exit_code = int(exit_code)
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {self.message}", err=True)
+        click.echo(f"error: {shown(self.message)}", err=True)
 
 
 def refusal(error: OperationError) -> UserError:
@@ -54,7 +56,7 @@ def refusal(error: OperationError) -> UserError:
 def report_problems(problems: list) -> None:
     """Print every positioned problem, then stop with status 1."""
     for problem in problems:
-        click.echo(str(problem), err=True)
+        click.echo(shown(problem), err=True)
     count = len(problems)
     click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
     raise SystemExit(ExitCode.REFUSED)

@@ -12,6 +12,7 @@ import base64
 import re
 
 from workflows.dashboard.publish import publish_markdown_if_changed
+from workflows.text.markdown import escape, picture
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ARTIFACT_KEY = re.compile(r"[a-z0-9-]+")
@@ -19,8 +20,7 @@ ARTIFACT_KEY = re.compile(r"[a-z0-9-]+")
 
 def chart_markdown(png: bytes, description: str) -> str:
     """The chart as a Markdown image, the description as its alternative text (read aloud by screen readers)."""
-    alt = " ".join(re.sub(r"[\[\]\\]", " ", description).split())  # brackets would end the alt text early
-    return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
+    return picture(description, base64.b64encode(png).decode("ascii"))
 
 
 def publish_chart(key: str, png: bytes, description: str) -> None:
@@ -30,4 +30,4 @@ def publish_chart(key: str, png: bytes, description: str) -> None:
         raise ValueError(f"artifact key {key!r}: use lower-case letters, digits and dashes only")
     if not png.startswith(PNG_SIGNATURE):
         raise ValueError(f"{key}: the chart is not a PNG")
-    publish_markdown_if_changed(key, chart_markdown(png, description), description)
+    publish_markdown_if_changed(key, chart_markdown(png, description), escape(description))

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from workflows.calendar.london import long_date, short_deadline
-from workflows.dashboard.wording import delivery_trouble, lateness, markdown_cell, shorten
+from workflows.dashboard.wording import delivery_trouble, lateness, shorten
 from workflows.definitions.model import Process, Stage
 from workflows.directory.model import Directory
 from workflows.operations.reports import UNDELIVERED_WITHIN, OpenItem, Undelivered
+from workflows.text.markdown import Markdown, bold, bullets, cat, code, document, heading, table
 
 PARTNERSHIP = "partnership"  # the agency column of an item no single agency owns
 NOT_ESCALATED = "-"
@@ -101,27 +102,28 @@ def table_markdown(counted: Counts, shown: Sequence[OverdueRow], now: datetime, 
     """The `overdue-items` Markdown: a headline, one row per item shown (the worst, in order; `counted` says how
     many there are in all), then the items with messages that could not be delivered (a list, not a column: the
     table must stay narrow), then every message that failed lately, whatever it was about."""
-    lines = [headline(counted, now), ""]
     if not counted.total:
-        return "\n".join([*lines, "Nothing is overdue or at risk.", *failed_lines(failed)]) + "\n"
+        return document(headline(counted, now), cat("Nothing is overdue or at risk."), *failed_blocks(failed))
     shown_cells = [row.cells() for row in shown]
     columns = [column for column in shown_cells[0] if column != "mail"]
-    lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(markdown_cell(cells[column]) for column in columns) + " |" for cells in shown_cells]
+    rows = table(columns, ([cells[column] for column in columns] for cells in shown_cells))
+    more = []
     if counted.total > len(shown):
-        lines += ["", f"{counted.total - len(shown)} more after these: `workflows overdue` lists them all."]
+        more = [cat(f"{counted.total - len(shown)} more after these: ", code("workflows overdue"), " lists them all.")]
     troubled = [cells for cells in shown_cells if cells["mail"]]
+    undelivered: list[list[Markdown]] = []
     if troubled:
-        lines += ["", "**Messages not delivered** (`workflows outbox --status failed` says why):", ""]
-        lines += [f"- {cells['case']} {cells['stage']}, {cells['agency']}: {cells['mail']}" for cells in troubled]
-    return "\n".join([*lines, *failed_lines(failed)]) + "\n"
+        said = cat(bold("Messages not delivered"), " (", code("workflows outbox --status failed"), " says why):")
+        items = bullets([f"{cells['case']} {cells['stage']}, {cells['agency']}: {cells['mail']}"] for cells in troubled)
+        undelivered = [[said], items]
+    return document(headline(counted, now), rows, more, *undelivered, *failed_blocks(failed))
 
 
-def failed_lines(failed: Sequence[Undelivered]) -> list[str]:
+def failed_blocks(failed: Sequence[Undelivered]) -> list[list[Markdown]]:
     if not failed:
         return []
-    heading = f"**Failed in the last {UNDELIVERED_WITHIN.days} days**, newest first (nobody received these):"
-    return ["", heading, "", *(f"- {markdown_cell(message.line())}" for message in failed)]
+    said = cat(bold(f"Failed in the last {UNDELIVERED_WITHIN.days} days"), ", newest first (nobody received these):")
+    return [[said], bullets(message.line() for message in failed)]
 
 
 def worst_first(row: OverdueRow) -> tuple[bool, int, datetime, str, str, str]:
@@ -215,9 +217,9 @@ def tally(rows: Iterable[OverdueRow], name_of: Callable[[OverdueRow], str]) -> l
     return tallies.worst_first()
 
 
-def headline(counted: Counts, now: datetime) -> str:
+def headline(counted: Counts, now: datetime) -> Markdown:
     # The date, not the time: the view is republished only when it changes (at the latest, the next day).
-    return f"**{counted}**, as of {long_date(now)}"
+    return cat(bold(str(counted)), f", as of {long_date(now)}")
 
 
 def oldest_item(row: OverdueRow | None) -> str:
@@ -227,12 +229,12 @@ def oldest_item(row: OverdueRow | None) -> str:
     return f"{row.reference} {shorten(row.stage, SUMMARY_STAGE_WIDTH)} ({late})"
 
 
-def tally_table(heading: str, tallies: list[Tally]) -> list[str]:
-    lines = [f"| {heading} | overdue | at risk | oldest overdue |", "|---|--:|--:|---|"]
-    for entry in tallies:
-        name = markdown_cell(shorten(entry.name, SUMMARY_NAME_WIDTH))
-        lines.append(f"| {name} | {entry.overdue} | {entry.at_risk} | {markdown_cell(oldest_item(entry.oldest))} |")
-    return lines
+def tally_table(named: str, tallies: list[Tally]) -> list[Markdown]:
+    rows = (
+        [shorten(entry.name, SUMMARY_NAME_WIDTH), entry.overdue, entry.at_risk, oldest_item(entry.oldest)]
+        for entry in tallies
+    )
+    return table([named, "overdue", "at risk", "oldest overdue"], rows, align="lrrl")
 
 
 def by_agency(row: OverdueRow) -> str:
@@ -250,9 +252,12 @@ def overdue_summary(rows: list[OverdueRow], now: datetime) -> str:
 
 def summary_markdown(counted: Counts, agencies: list[Tally], processes: list[Tally], now: datetime) -> str:
     """The `overdue-summary` Markdown: a headline, then counts per agency and per process, worst first."""
-    lines = [headline(counted, now), ""]
     if not counted.total:
-        return "\n".join([*lines, "Nothing is overdue or at risk."]) + "\n"
-    lines += ["### By agency", "", *tally_table("agency", agencies), ""]
-    lines += ["### By process", "", *tally_table("process", processes)]
-    return "\n".join(lines) + "\n"
+        return document(headline(counted, now), cat("Nothing is overdue or at risk."))
+    return document(
+        headline(counted, now),
+        heading(3, "By agency"),
+        tally_table("agency", agencies),
+        heading(3, "By process"),
+        tally_table("process", processes),
+    )

@@ -1,4 +1,7 @@
-"""Hand the DSP views and events to Prefect. Call from inside a flow or task run (artifacts need one)."""
+"""Hand the DSP views and events to Prefect. Call from inside a flow or task run (artifacts need one).
+
+Artifacts and their descriptions are Markdown, built by text/markdown.py; an event's names are one line of plain
+text (the Event Feed shows them as text)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from workflows.dashboard.views import audit_round_progress, case_timeline, overd
 from workflows.operations.reports import undelivered
 from workflows.operations.runtime import Runtime
 from workflows.store.view_revisions import changed_cases, mark_published
+from workflows.text.markdown import escape
+from workflows.text.plain import one_line
 
 OVERDUE_KEY = "overdue-items"
 SUMMARY_KEY = "overdue-summary"
@@ -52,10 +57,10 @@ def publish_overdue_views(runtime: Runtime) -> int:
     streamed query; how many items are overdue or at risk."""
     now = clock.now()
     views = overdue_views(runtime, now)
-    description = f"{views.counts}: worst first. Late counts working days since the due date."
+    description = escape(f"{views.counts}: worst first. Late counts working days since the due date.")
     failed = undelivered(runtime, now)
     publish_markdown_if_changed(OVERDUE_KEY, views.table(now, failed), description)
-    publish_markdown_if_changed(SUMMARY_KEY, views.summary(now), str(views.counts))
+    publish_markdown_if_changed(SUMMARY_KEY, views.summary(now), escape(views.counts))
     return views.total
 
 
@@ -63,7 +68,7 @@ def publish_case(runtime: Runtime, reference: str) -> None:
     create_markdown_artifact(
         key=artifact_key(f"case-{reference}"),
         markdown=case_timeline(runtime, reference),
-        description=f"Timeline of {reference}",
+        description=escape(f"Timeline of {reference}"),
     )
 
 
@@ -88,14 +93,14 @@ def publish_rounds(runtime: Runtime) -> int:
         create_progress_artifact(
             progress=entry.percent,
             key=key,
-            description=f"{entry.reference} ({entry.process}): {entry.returned} of {entry.total} returned",
+            description=escape(f"{entry.reference} ({entry.process}): {entry.returned} of {entry.total} returned"),
         )
     return len(rounds)
 
 
 def resource_name(reference: str, process_title: str) -> str:
     """How the Event Feed names the case: "Rapid review RR-2026-001"."""
-    return f"{process_title} {reference}"
+    return one_line(f"{process_title} {reference}")
 
 
 def event_fields(happening: Happening, process_title: str) -> dict[str, Any]:
@@ -121,7 +126,7 @@ def event_fields(happening: Happening, process_title: str) -> dict[str, Any]:
             {
                 "prefect.resource.id": f"workflows.process.{happening.process}",
                 "prefect.resource.role": "process",
-                "prefect.resource.name": process_title,
+                "prefect.resource.name": one_line(process_title),
             }
         ],
         "payload": payload,

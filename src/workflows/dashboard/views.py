@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,11 +10,13 @@ from workflows import clock
 from workflows.calendar.london import short_date
 from workflows.dashboard.overdue import TABLE_LIMIT, OverdueRow, describe, worst_first
 from workflows.dashboard.overdue_stream import OverdueViews
-from workflows.engine.state import ItemStatus
+from workflows.definitions.model import Process, Stage
+from workflows.engine.state import CaseState, ItemStatus, StageState
 from workflows.operations.reports import overdue_items_with_processes
 from workflows.operations.runtime import Runtime
 from workflows.store.cases import load_case, running_case_references
 from workflows.store.outbox import case_messages
+from workflows.text.markdown import Markdown, bold, bullets, cat, document, heading, table
 
 
 def overdue_rows(runtime: Runtime, now: datetime | None = None) -> Iterator[OverdueRow]:
@@ -39,7 +41,8 @@ def overdue_views(runtime: Runtime, now: datetime | None = None, limit: int = TA
 
 
 def case_timeline(runtime: Runtime, reference: str) -> str:
-    """A case's timeline in Markdown: stages and dates, what was sent to whom (roles), pauses, extensions."""
+    """A case's timeline in Markdown: stages and dates, what was sent to whom (roles), pauses, extensions. Every value
+    in it (titles from the definition and the directory, reasons people gave, servers' replies) is escaped."""
     with runtime.db.connect() as connection:
         stored = load_case(connection, reference)
         if stored is None:
@@ -52,47 +55,77 @@ def case_timeline(runtime: Runtime, reference: str) -> str:
     def role_title(key: str | None) -> str:
         return roles[key].title if key in roles else (key or "business unit")
 
-    lines = [
-        f"# {reference}: {process.title}",
-        "",
-        f"Status: **{state.status.value}**. Started {short_date(state.started_at)}."
-        + (f" Closed {short_date(state.closed_at)}." if state.closed_at else ""),
-        "",
-        "| stage | status | owner | due | finished | decision |",
-        "|---|---|---|---|---|---|",
+    status = cat("Status: ", bold(state.status.value), f". Started {short_date(state.started_at)}.")
+    if state.closed_at:
+        status = cat(status, f" Closed {short_date(state.closed_at)}.")
+    stages = table(
+        ["stage", "status", "owner", "due", "finished", "decision"],
+        (_stage_row(process.stages[stage_id], stage, role_title) for stage_id, stage in state.stages.items()),
+    )
+    moves = _pauses_and_extensions(process, state)
+    messages = table(
+        ["queued", "kind", "stage", "to", "copy", "status"],
+        (
+            [
+                short_date(row.created_at),
+                row.kind,
+                (process.stages[row.stage].title if row.stage in process.stages else "-")
+                + (f" [{row.task}]" if row.task else ""),
+                role_title(row.role),
+                role_title(row.copy_role) if row.copy_role else "",
+                row.status + (f": {row.error}" if row.error else ""),
+            ]
+            for row in sent
+        ),
+    )
+    return document(
+        heading(1, f"{reference}: {process.title}"),
+        status,
+        stages,
+        *moves,
+        heading(2, "Messages"),
+        messages,
+    )
+
+
+def _stage_row(stage_def: Stage, stage: StageState, role_title: Callable[[str | None], str]) -> list[str]:
+    tasks = ""
+    if stage.tasks:
+        done = sum(task.status is ItemStatus.DONE for task in stage.tasks.values())
+        tasks = f" ({done}/{len(stage.tasks)} returned)"
+    decision = stage.decision or ""
+    if stage.decided_automatically:
+        decision += " (unresolved at deadline)"
+    return [
+        stage_def.title,
+        f"{stage.status.value}{tasks}",
+        role_title(stage_def.owner),
+        short_date(stage.due_at, with_time=stage_def.due.is_elapsed_time),
+        short_date(stage.finished_at),
+        decision,
     ]
-    for stage_id, stage in state.stages.items():
-        stage_def = process.stages[stage_id]
-        tasks = ""
-        if stage.tasks:
-            done = sum(task.status is ItemStatus.DONE for task in stage.tasks.values())
-            tasks = f" ({done}/{len(stage.tasks)} returned)"
-        decision = stage.decision or ""
-        if stage.decided_automatically:
-            decision += " (unresolved at deadline)"
-        lines.append(
-            f"| {stage_def.title} | {stage.status.value}{tasks} | {role_title(stage_def.owner)} | "
-            f"{short_date(stage.due_at, with_time=stage_def.due.is_elapsed_time)} | "
-            f"{short_date(stage.finished_at)} | {decision} |"
-        )
-    shifts = [(stage_id, shift) for stage_id, stage in state.stages.items() for shift in stage.shifts]
-    if state.pauses or shifts:
-        lines += ["", "## Pauses and extensions", ""]
-        for pause in state.pauses:
-            until = f" to {short_date(pause.ended_at)}" if pause.ended_at else " (still paused)"
-            lines.append(f"- Paused {short_date(pause.started_at)}{until}: {pause.reason}")
-        for stage_id, shift in shifts:
-            lines.append(f"- {process.stages[stage_id].title}: {shift.kind} of {shift.amount} ({shift.reason})")
-    lines += ["", "## Messages", "", "| queued | kind | stage | to | copy | status |", "|---|---|---|---|---|---|"]
-    for row in sent:
-        stage = process.stages[row.stage].title if row.stage in process.stages else "-"
-        task = f" [{row.task}]" if row.task else ""
-        status = row.status + (f": {row.error}" if row.error else "")
-        lines.append(
-            f"| {short_date(row.created_at)} | {row.kind} | {stage}{task} | {role_title(row.role)} | "
-            f"{role_title(row.copy_role) if row.copy_role else ''} | {status} |"
-        )
-    return "\n".join(lines) + "\n"
+
+
+def _pauses_and_extensions(process: Process, state: CaseState) -> list[Markdown | list[Markdown]]:
+    shifts = [
+        (process.stages[stage_id].title + (f" [{task}]" if task else ""), shift)
+        for stage_id, stage in state.stages.items()
+        for task, item in [(None, stage), *stage.tasks.items()]
+        for shift in item.shifts
+    ]
+    if not state.pauses and not shifts:
+        return []
+    lines = [
+        [
+            f"Paused {short_date(pause.started_at)}",
+            f" to {short_date(pause.ended_at)}" if pause.ended_at else " (still paused)",
+            ": ",
+            pause.reason,
+        ]
+        for pause in state.pauses
+    ]
+    lines += [[f"{title}: {shift.kind} of {shift.amount} (", shift.reason, ")"] for title, shift in shifts]
+    return [heading(2, "Pauses and extensions"), bullets(lines)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,8 +67,3 @@ def lateness(working_days_overdue: int, at_risk: bool) -> str:
 
 def delivery_trouble(undelivered: int) -> str:
     return f"{undelivered} undelivered" if undelivered else ""
-
-
-def markdown_cell(text: str) -> str:
-    """Text that cannot break a Markdown table row."""
-    return text.replace("|", "\\|").replace("\n", " ")

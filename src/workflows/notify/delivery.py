@@ -31,6 +31,7 @@ from workflows.notify.settings import SmtpSettings
 from workflows.notify.templates import Templates
 from workflows.operations.runtime import Runtime
 from workflows.store import outbox
+from workflows.text.plain import one_line
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,17 @@ _CONNECTION_ERRORS = (
     OSError,
     asyncio.TimeoutError,
 )
+
+
+# What a mail server answered, as it is kept (the outbox's error, a recipient's outcome): one line of text, no
+# control character (no database keeps NUL), at most this long.
+SAID_AT_MOST = 300
+
+
+def said(answer: object) -> str:
+    """A server's answer (or an error about the connection) as it is kept: whatever it held, one line of text."""
+    text = one_line(answer)
+    return text if len(text) <= SAID_AT_MOST else text[: SAID_AT_MOST - 1] + "…"
 
 
 class ConnectionLost(Exception):
@@ -79,7 +91,7 @@ def _unbuildable(error: Exception, kind: str) -> str:
     if isinstance(error, Unsendable):
         return f"cannot be built: {error}"
     if isinstance(error, TemplateError):
-        return f"template {kind}: {' '.join(str(error).split())[:300]}"
+        return f"template {kind}: {said(error)}"
     return f"cannot be built ({type(error).__name__})"
 
 
@@ -138,16 +150,16 @@ async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templa
         except aiosmtplib.SMTPRecipientsRefused as error:
             refusal = error.recipients[0]
             if refusal.code >= 500:
-                progress[address] = f"refused ({refusal.code} {refusal.message})"
+                progress[address] = f"refused ({refusal.code} {said(refusal.message)})"
             else:
-                return _defer(runtime, row, now, f"{address}: {refusal.code} {refusal.message}")
+                return _defer(runtime, row, now, f"{address}: {refusal.code} {said(refusal.message)}")
         except aiosmtplib.SMTPResponseException as error:
             if error.code >= 500:
-                progress[address] = f"refused ({error.code} {error.message})"
+                progress[address] = f"refused ({error.code} {said(error.message)})"
             else:
-                return _defer(runtime, row, now, f"{error.code} {error.message}")
+                return _defer(runtime, row, now, f"{error.code} {said(error.message)}")
         except _CONNECTION_ERRORS as error:
-            _defer(runtime, row, now, f"connection lost: {error}")
+            _defer(runtime, row, now, f"connection lost: {said(error)}")
             raise ConnectionLost(str(error)) from None
         except (aiosmtplib.SMTPNotSupported, ValueError, MessageError) as error:
             # Refused before anything reached the server (aiosmtplib checks addresses and encodings first).
@@ -201,7 +213,7 @@ async def deliver_async(
             client = await _connect(settings)
         except (aiosmtplib.SMTPException, *_CONNECTION_ERRORS) as error:
             for row in rows:
-                report[_defer(runtime, row, now, f"cannot reach {settings.host}:{settings.port}: {error}")] += 1
+                report[_defer(runtime, row, now, f"cannot reach {settings.host}:{settings.port}: {said(error)}")] += 1
             break
         done: set[int] = set()
         try:

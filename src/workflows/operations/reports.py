@@ -214,12 +214,15 @@ def history(runtime: Runtime, reference: str) -> list[dict[str, Any]]:
         ]
 
 
-def explain(runtime: Runtime, reference: str, stage_id: str) -> list[str]:
-    """Why a stage's due date is what it is, in plain lines."""
+def explain(runtime: Runtime, reference: str, stage_id: str, task: str | None = None) -> list[str]:
+    """Why a stage's due date (or one task's of it) is what it is, in plain lines."""
     _, state = _load(runtime, reference)
     stage = state.stages.get(stage_id)
     if stage is None:
         raise InvalidInput(f"{reference} has no stage {stage_id!r} (stages: {', '.join(state.stages)})", field="stage")
+    if task is not None and task not in stage.tasks:
+        known = f" (tasks: {', '.join(stage.tasks)})" if stage.tasks else ""
+        raise InvalidInput(f"stage {stage_id!r} of {reference} has no task {task!r}{known}", field="task")
     with runtime.db.connect() as connection:
         definition = runtime.pinned(connection, state.definition_hash)
     stage_def = definition.process.stages[stage_id]
@@ -236,9 +239,12 @@ def explain(runtime: Runtime, reference: str, stage_id: str) -> list[str]:
     lines += [f"skipped {day.isoformat()}: {reason}" for day, reason in stage.skipped_days]
     base = stage.base_due_day.isoformat() if stage.base_due_day else _iso(stage.base_due_at)
     lines.append(f"due by the rule: {base}")
-    for shift in stage.shifts:
+    item = stage.tasks[task] if task is not None else stage
+    for shift in [*stage.shifts, *(item.shifts if task is not None else [])]:
         who = f", by {shift.by}" if shift.by else ""
         lines.append(f"{shift.kind} of {shift.amount} ({shift.reason}{who}) on {to_london(shift.at):%Y-%m-%d}")
-    due = stage.due_day.isoformat() if stage.due_day else _iso(stage.due_at)
-    lines.append(f"due: {due} (late after {_iso(stage.due_at)})")
+    if task is not None and item.status is ItemStatus.DONE:
+        lines.append(f"task {task}: done, against the deadline it had then")
+    due = item.due_day.isoformat() if item.due_day else _iso(item.due_at)
+    lines.append(f"due: {due} (late after {_iso(item.due_at)})")
     return lines

@@ -6,6 +6,7 @@ import textwrap
 
 from workflows.reporting.cell_text import cell_text
 from workflows.reporting.report_tables import Kind, Table
+from workflows.text.terminal import shown
 
 _MIN_WIDTH = 6
 
@@ -18,7 +19,8 @@ def text_report(heading: list[str], tables: list[Table]) -> str:
 
 def _text_table(table: Table) -> str:
     cells = [
-        [cell_text(value, column.kind) for column, value in zip(table.columns, row, strict=True)] for row in table.rows
+        [shown(cell_text(value, column.kind)) for column, value in zip(table.columns, row, strict=True)]
+        for row in table.rows
     ]
     widths = []
     for index, column in enumerate(table.columns):
