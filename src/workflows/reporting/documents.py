@@ -46,7 +46,8 @@ def report_heading(report: TimelinessReport, disclosure: Disclosure) -> list[str
     if disclosure.public:
         lines.append(
             f"for publication: counts of 1 to {disclosure.suppress_below - 1} show as 'fewer than "  # type: ignore[operator]
-            f"{disclosure.suppress_below}', and figures built on them are withheld"
+            f"{disclosure.suppress_below}', figures built on them are withheld, and so is whatever else would let "
+            "them be worked out by subtraction"
         )
     return lines
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from workflows.calendar.london import to_london
 from workflows.operations.timeliness import ReturnStatus, StageTally, TimelinessReport
+from workflows.reporting.complementary import Relations, protect
 from workflows.reporting.disclosure import Disclosure
 
 Value = int | float | str | None
@@ -65,11 +66,46 @@ def _date(moment: datetime | None) -> str | None:
 
 def report_tables(report: TimelinessReport, disclosure: Disclosure) -> list[Table]:
     return [
-        _processes_table(report, disclosure),
-        _agencies_table(report, disclosure),
+        _protected(
+            _processes_table(report, disclosure), _processes_table(report, Disclosure()), PROCESS_RELATIONS, disclosure
+        ),
+        _protected(
+            _agencies_table(report, disclosure), _agencies_table(report, Disclosure()), AGENCY_RELATIONS, disclosure
+        ),
         _audit_rounds_table(report),
         _audit_returns_table(report),
     ]
+
+
+AGENCY_RELATIONS = Relations(additive=(), completed="completed", within="on_time", percent="on_time_percent")
+PROCESS_RELATIONS = Relations(
+    additive=("stages_completed", "within_timescale", "overdue_now", "extensions"),
+    completed="stages_completed",
+    within="within_timescale",
+    percent="within_timescale_percent",
+)
+ALL_STAGES = "All stages"
+
+
+def _protected(shown: Table, truth: Table, relations: Relations, disclosure: Disclosure) -> Table:
+    """`shown` with the complementary suppression that stops subtraction (complementary.py): within each process,
+    its "All stages" row is the sum of its stage rows."""
+    if not disclosure.public:
+        return shown
+    keys = [column.key for column in shown.columns]
+    escalations = tuple(key for key in keys if key.startswith("escalations_level_"))
+    relations = Relations((*relations.additive, *escalations), relations.completed, relations.within, relations.percent)
+    groups: list[list[int]] = []
+    if "stage" in keys:
+        for row, record in enumerate(shown.records()):
+            if record["stage"] == ALL_STAGES:
+                groups.append([row])
+            elif groups:
+                groups[-1].append(row)
+    counts = frozenset(column.key for column in shown.columns if column.kind is Kind.COUNT)
+    protected = protect(shown.records(), truth.records(), groups, relations, disclosure, counts)
+    rows = [[record[key] for key in keys] for record in protected]
+    return Table(shown.key, shown.title, shown.columns, rows, shown.note)
 
 
 def _escalation_levels(report: TimelinessReport) -> list[int]:
@@ -100,7 +136,7 @@ def _processes_table(report: TimelinessReport, disclosure: Disclosure) -> Table:
         rows.append(
             [
                 process.title,
-                "All stages",
+                ALL_STAGES,
                 disclosure.count(process.started),
                 disclosure.count(process.closed),
                 *_timeliness(disclosure, completed, within, process.case_working_days),

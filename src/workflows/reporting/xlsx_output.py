@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from workflows.reporting.report_tables import Kind, Table
+from workflows.reporting.safe_cells import neutralised
 
 _HEADING_FILL = "1D70B8"  # GOV.UK blue, as the task pages use
 _SHEET_TITLE_LIMIT = 31  # Excel's limit on a sheet name
@@ -24,8 +25,8 @@ def xlsx_report(about: list[tuple[str, str]], tables: list[Table]) -> bytes:
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 100
     for row, (label, text) in enumerate(about, start=1):
-        sheet.cell(row=row, column=1, value=label).font = Font(bold=True)
-        sheet.cell(row=row, column=2, value=text).alignment = Alignment(wrap_text=True, vertical="top")
+        _text_cell(sheet, row, 1, label).font = Font(bold=True)
+        _text_cell(sheet, row, 2, text).alignment = Alignment(wrap_text=True, vertical="top")
     for table in tables:
         _table_sheet(book, table)
     out = io.BytesIO()
@@ -41,7 +42,7 @@ def _table_sheet(book: Any, table: Table) -> None:
     heading_font = Font(bold=True, color="FFFFFF")
     heading_fill = PatternFill("solid", start_color=_HEADING_FILL)
     for index, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.heading)
+        cell = _text_cell(sheet, 1, index, column.heading)
         cell.font, cell.fill = heading_font, heading_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row_number, row in enumerate(table.rows, start=2):
@@ -50,7 +51,7 @@ def _table_sheet(book: Any, table: Table) -> None:
                 cell = sheet.cell(row=row_number, column=index, value=date.fromisoformat(value))
                 cell.number_format = "yyyy-mm-dd"
                 continue
-            cell = sheet.cell(row=row_number, column=index, value=value)
+            cell = _text_cell(sheet, row_number, index, value)
             if isinstance(value, str) and column.kind is not Kind.TEXT:
                 cell.alignment = Alignment(horizontal="right")  # "fewer than 5" lines up with the numbers
             elif column.kind is Kind.PERCENT:
@@ -67,4 +68,18 @@ def _table_sheet(book: Any, table: Table) -> None:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
     if table.note:
         note_row = len(table.rows) + 3
-        sheet.cell(row=note_row, column=1, value=table.note).alignment = Alignment(wrap_text=False)
+        _text_cell(sheet, note_row, 1, table.note).alignment = Alignment(wrap_text=False)
+
+
+def _text_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """A cell holding `value`; text as text only, never a formula (openpyxl would store "=..." as one)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        # Characters a workbook cannot hold (controls) are shown as a replacement character, not a failed report.
+        cell.value = neutralised(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
