@@ -20,20 +20,13 @@ def _first_problem(problems: list) -> str:
 
 
 def _write(folder: Path, files: dict[str, str]) -> list[Path]:
-    """Write each file into `folder` (made if missing); a folder that cannot be written is invalid input."""
-    if folder.exists() and not folder.is_dir():
-        raise _invalid(f"cannot write the catalogue to {folder}: it is a file, not a folder")
-    written = []
+    """Write every file into `folder` (made if missing), or none; a folder that cannot be written is invalid input."""
+    from workflows.cli.output_files import OutputRefused, write_folder
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            path = folder / name
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise _invalid(f"cannot write the catalogue to {folder}: {reason}") from None
-    return written
+        return write_folder(folder, {name: text.encode("utf-8") for name, text in files.items()})
+    except OutputRefused as error:
+        raise _invalid(f"cannot write the catalogue to {error}") from None
 
 
 @click.command()

@@ -32,7 +32,12 @@ def _day(value: str | None, option: str) -> date | None:
 @click.option("--to", "last", metavar="DATE", help="Last day, included. Default: the end of --from's reporting year.")
 @click.option("--process", "process_id", metavar="P", help="Only this process.")
 @click.option("--format", "output_format", type=click.Choice(_FORMATS), default="table", show_default=True)
-@click.option("--output", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@click.option(
+    "--output",
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="Write to FILE (whole, or not at all); '-' is standard output.",
+)
 @click.option("--public", is_flag=True, help="For publication: small counts suppressed, rates on them withheld.")
 def report(
     first: str | None, last: str | None, process_id: str | None, output_format: str, output: Path | None, public: bool
@@ -47,7 +52,8 @@ def report(
     from workflows.reporting.documents import ReportFormat, render_report
 
     chosen = ReportFormat(output_format)
-    if chosen is ReportFormat.XLSX and output is None and sys.stdout.isatty():
+    to_stdout = output is None or str(output) == "-"
+    if chosen is ReportFormat.XLSX and to_stdout and sys.stdout.isatty():
         raise UserError("--format xlsx writes a workbook: name it with --output FILE", ExitCode.INVALID_INPUT)
     first_day, last_day = _day(first, "--from"), _day(last, "--to")
     with runtime(read_only=True) as rt:
@@ -56,18 +62,23 @@ def report(
         period = period_from_options(first_day, last_day, to_london(now).date(), settings.year_starts_month)
         figures = timeliness_report(rt, period, process_id, now)
     disclosure = Disclosure(settings.suppress_below if public else None)
-    written = render_report(figures, chosen, disclosure)
-    if output is None:
+    try:
+        written = render_report(figures, chosen, disclosure)
+    except OSError as error:  # a workbook is built in temporary files: a full disk stops it there
+        reason = error.strerror or type(error).__name__
+        message = f"--output: the report could not be made: {reason}; nothing was changed"
+        raise UserError(message, ExitCode.INVALID_INPUT) from None
+    if to_stdout:
         if isinstance(written, bytes):
             sys.stdout.buffer.write(written)
         else:
             click.echo(written, nl=False)
         return
+    from workflows.cli.output_files import OutputRefused, write_file
+
+    assert output is not None
     try:
-        if isinstance(written, bytes):
-            output.write_bytes(written)
-        else:
-            output.write_text(written, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"--output {output}: {error.strerror or error}", ExitCode.INVALID_INPUT) from None
+        write_file(output, written if isinstance(written, bytes) else written.encode("utf-8"))
+    except OutputRefused as error:
+        raise UserError(f"--output {error}", ExitCode.INVALID_INPUT) from None
     click.echo(f"wrote {output} ({chosen.value}, {period.label()})", err=True)

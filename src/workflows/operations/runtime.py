@@ -29,7 +29,7 @@ def text_hash(text: str) -> str:
 
 def parse_pinned(text: str, digest: str) -> Process:
     """A definition as a case started with it (already checked then)."""
-    return Process.model_validate(load_located(f"<definition {digest[:12]}>", text).data)
+    return Process.model_validate(load_located(f"<definition {digest[:12]}>", text, stored=True).data)
 
 
 @dataclass

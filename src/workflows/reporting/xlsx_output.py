@@ -30,8 +30,28 @@ def xlsx_report(about: list[tuple[str, str]], tables: list[Table]) -> bytes:
     for table in tables:
         _table_sheet(book, table)
     out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    try:
+        book.save(out)
+        return out.getvalue()
+    except OSError as error:
+        failure = OSError(error.errno, error.strerror)  # not holding the failed save's frames
+    del book, out
+    _let_go_quietly()
+    raise failure
+
+
+def _let_go_quietly() -> None:
+    """A save that failed (a full disk under its temporary files) leaves openpyxl's zip archive open, which Python
+    would later close, print a complaint about, and fail: it is collected now, its complaint dropped."""
+    import gc
+    import sys
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def _table_sheet(book: Any, table: Table) -> None:

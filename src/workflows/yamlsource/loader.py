@@ -6,6 +6,7 @@ values once aliases are expanded; an alias may not contain itself. Beyond them t
 problem, like any other bad YAML.
 """
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ class Located:
     data: Any
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # Whether text is checked for characters no page can show: not for a definition stored when a case started
+    # (what was accepted then must stay readable, or its running cases would stop).
+    checks_characters: bool = True
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """The closest known position for `path`: its key or value, else its nearest ancestor."""
@@ -112,7 +116,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
-    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
 
@@ -145,10 +149,44 @@ def _walk(node: yaml.Node, path: Path_, loader: _Loader, located: Located, probl
         finally:
             seen.inside.discard(id(node))
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except (ValueError, TypeError, OverflowError) as error:  # a date past 9999, an integer of 5,000 digits
         reason = " ".join(str(error).split())[:100]
         raise _Refused(node, f"cannot read this value: {reason}") from None
+    _check_characters(value, node, located, problems)
+    return value
+
+
+# What a double-quoted string's escapes (`\x00`, `\e`, `\ud800`, `\u2028`) can put in a value once YAML has decoded
+# them, and no value may hold: controls other than tab and line feed, lone surrogates (no database or page can hold
+# one), line and paragraph separators, and the bidirectional controls that make text read in another order.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _check_characters(value: Any, node: yaml.Node, located: Located, problems: list[Problem]) -> None:
+    if not isinstance(value, str) or not located.checks_characters:
+        return
+    found = _UNSAFE.search(value)
+    if found:
+        code = ord(found.group())
+        kind = (
+            "a lone surrogate"
+            if 0xD800 <= code <= 0xDFFF
+            else "a line or paragraph separator"
+            if code in (0x2028, 0x2029)
+            else "a bidirectional control"
+            if code >= 0x202A
+            else "a control character"
+        )
+        line, column = _position(node)
+        problems.append(
+            Problem(
+                located.file,
+                line,
+                column,
+                f"this text holds {kind} (U+{code:04X}), which no page or message can show safely: remove it",
+            )
+        )
 
 
 def _walk_collection(
@@ -172,6 +210,7 @@ def _walk_collection(
                 problems.append(Problem(located.file, line, column, "a key must be a plain value"))
                 continue
             key = str(key) if not isinstance(key, str) else key
+            _check_characters(key, key_node, located, problems)
             if key in result:
                 line, column = _position(key_node)
                 problems.append(Problem(located.file, line, column, f"duplicate key {key!r}"))
@@ -189,8 +228,9 @@ def _line_and_column(text: str, position: int) -> tuple[int, int]:
     return text.count("\n", 0, position) + 1, position - line_start + 1
 
 
-def load_located(path: Path | str, text: str | None = None) -> Located:
-    """Load one YAML document; raise YamlSourceError with every position-tagged problem found."""
+def load_located(path: Path | str, text: str | None = None, *, stored: bool = False) -> Located:
+    """Load one YAML document; raise YamlSourceError with every position-tagged problem found. `stored`: a text kept
+    since a case started with it, read as it was then (its characters not checked again)."""
     file = str(path)
     if text is None:
         try:
@@ -199,7 +239,7 @@ def load_located(path: Path | str, text: str | None = None) -> Located:
             raise YamlSourceError([Problem(file, 1, 1, f"cannot read file: {error}")]) from None
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise YamlSourceError([Problem(file, 1, 1, f"file is too large: at most {MAX_BYTES:,} bytes")])
-    located = Located(file=file, data=None)
+    located = Located(file=file, data=None, checks_characters=not stored)
     problems: list[Problem] = []
     loader: _Loader | None = None
     try:
