@@ -69,7 +69,7 @@ def main() -> None:
     from workflows.store.schema import cases as case_table
     from workflows.store.schema import outbox
 
-    runtime = Runtime.open(REPO / "config", REPO / "processes", f"sqlite:///{folder / 'bench.db'}")
+    runtime = Runtime.open(REPO / "config", REPO / "processes", f"sqlite:///{folder / 'bench.db'}", create=True)
     cases.start(runtime, "rapid-review", {"notification_date": date(2026, 12, 18), "agencies": ["cafcass"]})
     with runtime.db.connect() as connection:
         row = connection.execute(

@@ -168,7 +168,7 @@ class SqliteBackend(Backend):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.template = folder / "template.db"
-        runtime = Runtime.open(CONFIG, PROCESSES, f"sqlite:///{self.template}")
+        runtime = Runtime.open(CONFIG, PROCESSES, f"sqlite:///{self.template}", create=True)
         try:
             seed(runtime, count, swept)
         finally:
@@ -205,12 +205,12 @@ class PostgresBackend(Backend):
         with self.admin.begin() as connection:
             for schema in (self.template, self.round):
                 connection.execute(text(f"CREATE SCHEMA {schema}"))
-        runtime = Runtime.open(CONFIG, PROCESSES, self._url(self.template))
+        runtime = Runtime.open(CONFIG, PROCESSES, self._url(self.template), create=True)
         try:
             seed(runtime, count, swept)
         finally:
             runtime.db.dispose()
-        Runtime.open(CONFIG, PROCESSES, self._url(self.round)).db.dispose()  # migrated, empty
+        Runtime.open(CONFIG, PROCESSES, self._url(self.round), create=True).db.dispose()  # migrated, empty
         self.tables = [table.name for table in metadata.sorted_tables]  # parents first
         with self.admin.connect() as connection:
             query = text("SELECT table_name FROM information_schema.tables WHERE table_schema = :schema")

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from workflows import clock
 from workflows.calendar import LONDON
 from workflows.notify.delivery import deliver
 from workflows.notify.quiet_hours import calendars_open
@@ -46,7 +47,7 @@ def runtime(tmp_path, config_dir, demo_text, db_url):
     (processes / "demo.yaml").write_text(demo_text.replace("calendar: partnership\n", ""))
     lancaster = demo_text.replace("calendar: partnership", "calendar: lancaster").replace("id: demo", "id: other")
     (processes / "other.yaml").write_text(lancaster.replace('reference: "DM-', 'reference: "OT-'))
-    opened = Runtime.open(config_dir, processes, db_url)
+    opened = Runtime.open(config_dir, processes, db_url, create=True)
     yield opened
     opened.db.dispose()
 
@@ -60,7 +61,8 @@ def test_messages_wait_for_their_own_calendars_hours_and_the_digest_skips_its_cl
     demo, _ = cases.start(runtime, "demo", {"notified_on": date(2027, 1, 12)})
     other, _ = cases.start(runtime, "other", {"notified_on": date(2027, 1, 12)})
     with runtime.db.begin() as connection:  # both queued, waiting
-        connection.execute(outbox.update().values(status="pending", next_attempt_at=at("2027-01-12T10:00")))
+        ready = clock.wall_now() - timedelta(minutes=1)  # due on the real clock, whatever the cases' clock says
+        connection.execute(outbox.update().values(status="pending", next_attempt_at=ready))
     # Wednesday 13 January, 10:00: a stoke closure day; lancaster (bank holidays only, 09:00-17:30) is open.
     report = deliver(runtime, now=at("2027-01-13T10:00"))
     assert report["sent"] == 1 and report["waiting for working hours"] == 1
@@ -98,6 +100,7 @@ def test_exactly_the_messages_whose_calendar_is_in_working_hours_may_go(runtime,
         return config.calendar(name).is_working_day(local.date()) and hours.start <= local.time() < hours.end
 
     expected = {index for index, row in enumerate(rows) if row["urgent"] or hours_open(row["calendar"] or "stoke")}
+    wall = clock.wall_now()  # due times and claims are real times; working hours are the cases' clock's
     assert {name for name in config.calendar_names() if hours_open(name)} == calendars_open(config, now)
     with runtime.db.connect() as connection, connection.begin() as transaction:
         for index, row in enumerate(rows):
@@ -109,14 +112,14 @@ def test_exactly_the_messages_whose_calendar_is_in_working_hours_may_go(runtime,
                     created_at=now,
                     status="pending",
                     attempts=0,
-                    next_attempt_at=now - timedelta(minutes=1),
+                    next_attempt_at=wall - timedelta(minutes=1),
                     **row,
                 )
             )
         sending_hours = box.SendingHours(frozenset(calendars_open(config, now)), config.default_calendar)
-        claimed = box.claim_batch(connection, now, 100, now + timedelta(minutes=5), sending_hours)
+        claimed = box.claim_batch(connection, wall, 100, ("test", wall + timedelta(minutes=5)), sending_hours)
         assert {int(row.key[1:]) for row in claimed} == expected
-        assert box.waiting_for_hours(connection, now, sending_hours) == len(rows) - len(expected)
+        assert box.waiting_for_hours(connection, wall, sending_hours) == len(rows) - len(expected)
         transaction.rollback()
 
 

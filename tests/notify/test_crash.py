@@ -25,7 +25,7 @@ WORKFLOWS = str(Path(sys.executable).parent / "workflows")
 def test_kill_9_mid_batch_loses_nothing_and_repeats_at_most_the_message_in_flight(tmp_path, smtp, set_clock):
     url = f"sqlite:///{tmp_path / 'workflows.db'}"
     set_clock("2026-12-18T10:00")
-    runtime = Runtime.open(REPO / "config", REPO / "processes", url)
+    runtime = Runtime.open(REPO / "config", REPO / "processes", url, create=True)
     for _ in range(12):
         cases.start(runtime, "rapid-review", {"notification_date": date(2026, 12, 18), "agencies": ["cafcass"]})
     with runtime.db.connect() as connection:

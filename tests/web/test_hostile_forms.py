@@ -27,7 +27,7 @@ def holder(runtime, role) -> str:
 
 
 def link(reference: str, stage: str, email: str) -> str:
-    return "/t/" + sign(new_claims(reference, stage, None, email, clock.now()), b"test-secret-not-for-production")
+    return "/t/" + sign(new_claims(reference, stage, None, email, clock.wall_now()), b"test-secret-not-for-production")
 
 
 def csrf_from(client, base: str, path: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -38,7 +38,7 @@ def holder(runtime, role, agency=None):
 
 def link(reference, stage, email, task=None, **kwargs):
     return "/t/" + sign(
-        new_claims(reference, stage, task, email, clock.now(), **kwargs), b"test-secret-not-for-production"
+        new_claims(reference, stage, task, email, clock.wall_now(), **kwargs), b"test-secret-not-for-production"
     )
 
 
@@ -100,8 +100,13 @@ def test_forged_expired_someone_elses_and_cross_site_posts_are_refused(web, set_
     assert response.status_code == 403 and "not yours" in response.text
     no_csrf = browser_client.post(f"{base}{good}/done", data={})
     assert no_csrf.status_code == 403
-    set_clock("2027-01-20T10:00")
-    expired = browser_client.get(base + good)
+    set_clock("2027-01-20T10:00")  # a rehearsal's clock does not expire a link: its 30 days are real time
+    assert browser_client.get(base + good).status_code == 200
+    month_ago = clock.wall_now() - timedelta(days=31)
+    old = "/t/" + sign(
+        new_claims(reference, "request-chronologies", None, manager, month_ago), b"test-secret-not-for-production"
+    )
+    expired = browser_client.get(base + old)
     assert expired.status_code == 410 and "expired" in expired.text
     assert history_of(runtime, reference) == before
     assert reports.status(runtime, reference)["stages"][0]["state"] == "open"

@@ -26,7 +26,7 @@ def holder(runtime, role, agency=None) -> str:
 
 
 def link(reference: str, stage: str, email: str, task: str | None = None) -> str:
-    claims = new_claims(reference, stage, task, email, clock.now())
+    claims = new_claims(reference, stage, task, email, clock.wall_now())
     return "/t/" + sign(claims, b"test-secret-not-for-production")
 
 

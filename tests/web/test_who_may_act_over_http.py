@@ -41,7 +41,7 @@ LATER = ["2026-12-21T11:00", "2026-12-30T11:00", "2027-01-06T11:00", "2027-01-12
 
 
 def link(reference: str, slot: Slot, email: str, **kwargs) -> str:
-    return "/t/" + sign(new_claims(reference, slot.stage, slot.task, email, clock.now(), **kwargs), SECRET)
+    return "/t/" + sign(new_claims(reference, slot.stage, slot.task, email, clock.wall_now(), **kwargs), SECRET)
 
 
 def history_of(runtime, reference: str) -> list:

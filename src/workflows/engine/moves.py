@@ -91,9 +91,7 @@ class DeadlineMoves(Messaging):
         if item.status is ItemStatus.OPEN and deadline.at > self.now:
             item.escalation_level = 0  # late no longer: a later lateness climbs the ladder afresh
 
-    def shift(
-        self, stage_id: str, task: str | None, move: Callable[[Deadline], Deadline], shift: Shift
-    ) -> list[Moved]:
+    def shift(self, stage_id: str, task: str | None, move: Callable[[Deadline], Deadline], shift: Shift) -> list[Moved]:
         """Move a stage's deadline (or one task's) by `move`, each item from its own deadline; record why."""
         extension = shift.kind is ShiftKind.EXTENSION
         moved = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.errors import MessageError
 from email.policy import SMTP as SMTP_POLICY
@@ -29,6 +30,7 @@ from workflows.notify.quiet_hours import calendars_open
 from workflows.notify.recipients import resolve
 from workflows.notify.settings import SmtpSettings
 from workflows.notify.templates import Templates
+from workflows.operations.process_names import gone, this_process
 from workflows.operations.runtime import Runtime
 from workflows.store import outbox
 from workflows.text.plain import one_line
@@ -101,7 +103,19 @@ def _fail(runtime: Runtime, row: Any, reason: str) -> str:
     return OutboxStatus.FAILED
 
 
-async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templates, row: Any, now: datetime) -> str:
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One run of delivery: its clock as cases see it (`now`: a rehearsal's, if set; stamps the messages and says
+    whose working hours these are), the real time (`wall`: due times, claims and back-offs), who claims, and how
+    long a failing message is tried."""
+
+    now: datetime
+    wall: datetime
+    claimer: str
+    retry_for: timedelta
+
+
+async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templates, row: Any, attempt: Attempt) -> str:
     """Send one outbox message to each recipient not yet served; return its outcome.
 
     A message that cannot be built (a row an older version queued with a line end in its reference, say) is
@@ -137,7 +151,7 @@ async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templa
                 templates.render(queued.kind, context),
                 sender=config.partnership.sender,
                 recipient=address,
-                stamp=now,
+                stamp=attempt.now,
             )
             wire = message.as_bytes(policy=WIRE_POLICY)  # a header that cannot be written fails here, not mid-send
         except SQLAlchemyError:
@@ -152,14 +166,14 @@ async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templa
             if refusal.code >= 500:
                 progress[address] = f"refused ({refusal.code} {said(refusal.message)})"
             else:
-                return _defer(runtime, row, now, f"{address}: {refusal.code} {said(refusal.message)}")
+                return _defer(runtime, row, attempt, f"{address}: {refusal.code} {said(refusal.message)}")
         except aiosmtplib.SMTPResponseException as error:
             if error.code >= 500:
                 progress[address] = f"refused ({error.code} {said(error.message)})"
             else:
-                return _defer(runtime, row, now, f"{error.code} {said(error.message)}")
+                return _defer(runtime, row, attempt, f"{error.code} {said(error.message)}")
         except _CONNECTION_ERRORS as error:
-            _defer(runtime, row, now, f"connection lost: {said(error)}")
+            _defer(runtime, row, attempt, f"connection lost: {said(error)}")
             raise ConnectionLost(str(error)) from None
         except (aiosmtplib.SMTPNotSupported, ValueError, MessageError) as error:
             # Refused before anything reached the server (aiosmtplib checks addresses and encodings first).
@@ -167,12 +181,12 @@ async def _send_one(runtime: Runtime, client: aiosmtplib.SMTP, templates: Templa
         with runtime.db.begin() as connection:
             outbox.save_progress(connection, row.id, progress)
     with runtime.db.begin() as connection:
-        return outcomes.finish(connection, row.id, now, progress, note or None)
+        return outcomes.finish(connection, row.id, attempt.now, progress, note or None)
 
 
-def _defer(runtime: Runtime, row: Any, now: datetime, reason: str) -> str:
+def _defer(runtime: Runtime, row: Any, attempt: Attempt, reason: str) -> str:
     with runtime.db.begin() as connection:
-        return outcomes.defer(connection, row.id, row.attempts, now, reason)
+        return outcomes.defer(connection, row, attempt.wall, reason, attempt.retry_for)
 
 
 async def _connect(settings: SmtpSettings) -> aiosmtplib.SMTP:
@@ -195,30 +209,40 @@ async def deliver_async(
     settings: SmtpSettings,
     *,
     now: datetime | None = None,
+    wall: datetime | None = None,
     batch_size: int = 200,
     max_batches: int = 50,
 ) -> Counter[str]:
-    """Send pending messages in batches over one connection each; count outcomes."""
-    now = now or clock.now()
+    """Send pending messages in batches over one connection each; count outcomes. `now` is the cases' clock
+    (WORKFLOWS_NOW in a rehearsal), `wall` the real one (given by tests that let real time pass)."""
+    attempt = Attempt(
+        now=now or clock.now(),
+        wall=wall or clock.wall_now(),
+        claimer=this_process(),
+        retry_for=timedelta(hours=settings.retry_hours),
+    )
     report: Counter[str] = Counter()
-    open_calendars = calendars_open(runtime.config, now)
+    open_calendars = calendars_open(runtime.config, attempt.now)
     hours = outbox.SendingHours(frozenset(open_calendars), runtime.config.default_calendar)
     templates = Templates()
     for _ in range(max_batches):
         with runtime.db.begin() as connection:
-            rows = outbox.claim_batch(connection, now, batch_size, now + CLAIM_LENGTH, hours)
+            gone_claimers = [name for name in outbox.claimers(connection, attempt.wall) if gone(name)]
+            claim = (attempt.claimer, attempt.wall + CLAIM_LENGTH)
+            rows = outbox.claim_batch(connection, attempt.wall, batch_size, claim, hours, gone_claimers)
         if not rows:
             break
         try:
             client = await _connect(settings)
         except (aiosmtplib.SMTPException, *_CONNECTION_ERRORS) as error:
+            unreachable = f"cannot reach {settings.host}:{settings.port}: {said(error)}"
             for row in rows:
-                report[_defer(runtime, row, now, f"cannot reach {settings.host}:{settings.port}: {said(error)}")] += 1
+                report[_defer(runtime, row, attempt, unreachable)] += 1
             break
         done: set[int] = set()
         try:
             for row in rows:
-                report[await _send_one(runtime, client, templates, row, now)] += 1
+                report[await _send_one(runtime, client, templates, row, attempt)] += 1
                 done.add(row.id)
         except ConnectionLost:
             report[outcomes.DEFERRED] += 1
@@ -233,7 +257,7 @@ async def deliver_async(
                     client.close()
     if open_calendars != runtime.config.calendar_names():
         with runtime.db.connect() as connection:
-            report["waiting for working hours"] = outbox.waiting_for_hours(connection, now, hours)
+            report["waiting for working hours"] = outbox.waiting_for_hours(connection, attempt.wall, hours)
     return +report
 
 

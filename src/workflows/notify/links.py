@@ -26,7 +26,7 @@ def link_for(config: Config, queued: Queued, recipient: str) -> str | None:
         queued.stage,
         queued.task,
         recipient,
-        clock.now(),
+        clock.wall_now(),  # a link expires in real time, whatever a rehearsal's clock says
         purpose="extension" if request is not None else "task",
         request=request,
     )

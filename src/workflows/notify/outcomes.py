@@ -6,13 +6,13 @@ The rules are delivery's; the rows are written by the store (store/outbox.py).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection
 
 from workflows.engine.vocabulary import OutboxStatus
 from workflows.store import outbox
 
-MAX_ATTEMPTS = 10
 DEFERRED = "deferred"  # not a status of its own: the message stays pending, due again later
 
 
@@ -32,11 +32,14 @@ def finish(connection: Connection, message_id: int, now: datetime, recipients: d
     return status.value
 
 
-def defer(connection: Connection, message_id: int, attempts: int, now: datetime, reason: str) -> str:
-    """A temporary failure: try again later, or give up after MAX_ATTEMPTS."""
-    tried = attempts + 1
-    if tried >= MAX_ATTEMPTS:
-        outbox.record_failed(connection, message_id, f"gave up after {tried} attempts: {reason}")
+def defer(connection: Connection, message: Any, wall: datetime, reason: str, retry_for: timedelta) -> str:
+    """A temporary failure: try again after a back-off (real time), or give up once it has been failing for
+    `retry_for`."""
+    tried = message.attempts + 1
+    failing_since = message.failing_since or wall
+    if wall - failing_since >= retry_for:
+        hours = (wall - failing_since).total_seconds() / 3600
+        outbox.record_failed(connection, message.id, f"gave up after {tried} attempts over {hours:.0f} hours: {reason}")
         return OutboxStatus.FAILED.value
-    outbox.record_retry(connection, message_id, tried, now + backoff(tried), reason)
+    outbox.record_retry(connection, message.id, tried, wall + backoff(tried), failing_since, reason)
     return DEFERRED

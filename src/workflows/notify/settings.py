@@ -17,6 +17,9 @@ class SmtpSettings:
     user: str | None = None
     password: str | None = None
     timeout: float = 30.0
+    # How long a message is tried again after its first temporary failure (a relay down over a long weekend)
+    # before it is given up on; `workflows outbox retry` queues those given up on again.
+    retry_hours: float = 72.0
 
     @classmethod
     def from_environment(cls) -> SmtpSettings:
@@ -29,4 +32,5 @@ class SmtpSettings:
             user=env.get("WORKFLOWS_SMTP_USER") or None,
             password=env.get("WORKFLOWS_SMTP_PASSWORD") or None,
             timeout=float(env.get("WORKFLOWS_SMTP_TIMEOUT", "30")),
+            retry_hours=float(env.get("WORKFLOWS_SMTP_RETRY_HOURS", "72")),
         )

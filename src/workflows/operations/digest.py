@@ -15,7 +15,7 @@ from workflows.engine.parties import digest_audience
 from workflows.engine.vocabulary import MessageKind
 from workflows.operations.reports import OpenItem, overdue
 from workflows.operations.runtime import Runtime
-from workflows.store.outbox import queue_messages, queued_keys
+from workflows.store.outbox import latest_digest_day, queue_messages, queued_keys
 
 
 def _line(runtime: Runtime, item: OpenItem) -> dict[str, Any]:
@@ -45,7 +45,10 @@ def queue_daily_digest(runtime: Runtime, now: datetime) -> int:
     day = to_london(now).date().isoformat()
     keys = [f"digest/{day}/{role}" for role in roles]
     with runtime.db.connect() as connection:
+        latest = latest_digest_day(connection)
         sent = queued_keys(connection, keys)
+    if latest is not None and day < latest:
+        return 0  # the clock went back (a rehearsal ended, a clock corrected): no digest for a day gone by
     roles = [role for role in roles if f"digest/{day}/{role}" not in sent]
     if not roles:
         return 0  # the sweeper runs every minute: the digest is built once a day

@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, and_, false, func, not_, or_, select, update
 
+from workflows.clock import wall_now
 from workflows.engine.effects import Notify
 from workflows.engine.parties import Audience, Party
 from workflows.engine.state import Slot
 from workflows.engine.vocabulary import OutboxStatus
-from workflows.store.schema import cases, outbox
+from workflows.store.schema import cases, items, outbox
 from workflows.store.upsert import insert_ignoring_duplicates, insert_new
 
 # (the id of the case it is about, or None for a partnership-wide message such as the daily digest; the message)
@@ -25,22 +26,30 @@ CaseMessage = tuple[int | None, Notify]
 
 
 def queue_messages(
-    connection: Connection, messages: Iterable[CaseMessage], now: datetime, *, report: bool = True
+    connection: Connection,
+    messages: Iterable[CaseMessage],
+    now: datetime,
+    *,
+    report: bool = True,
+    ready_at: datetime | None = None,
 ) -> list[str]:
     """Put messages in the outbox, due at once, in one statement; return the keys this call queued (with
     `report=False`, nothing: the statement then needs no RETURNING, which costs a sweep dearly).
 
+    `now` is when they were queued as the case sees it (a rehearsal's clock, if set); `ready_at` when they may be
+    sent, on the real clock (by default, now): a message queued in a rehearsal months ahead is not held for months.
     A key already queued is skipped: a retried step or a second sweeper queues nothing twice. The one writer of
     outbox rows, so that every message (an engine step's, the digest's) has the same shape.
     """
-    rows = [_row(case_id, message, now) for case_id, message in messages]
+    ready = ready_at or wall_now()
+    rows = [_row(case_id, message, now, ready) for case_id, message in messages]
     if not report:
         insert_ignoring_duplicates(connection, outbox, rows, ["key"])
         return []
     return insert_new(connection, outbox, rows, "key")
 
 
-def _row(case_id: int | None, message: Notify, now: datetime) -> dict[str, Any]:
+def _row(case_id: int | None, message: Notify, now: datetime, ready: datetime) -> dict[str, Any]:
     named = next((party.person for party in message.audience.to if party.person), None)
     return {
         "key": message.key,
@@ -60,7 +69,7 @@ def _row(case_id: int | None, message: Notify, now: datetime) -> dict[str, Any]:
         "created_at": now,
         "status": OutboxStatus.PENDING,
         "attempts": 0,
-        "next_attempt_at": now,
+        "next_attempt_at": ready,
     }
 
 
@@ -83,6 +92,12 @@ def readdress(
             connection.execute(update(outbox).where(outbox.c.id == row.id).values(audience=after.as_json()))
             changed += 1
     return changed
+
+
+def latest_digest_day(connection: Connection) -> str | None:
+    """The day (ISO) of the latest daily digest queued, from its key `digest/<day>/<role>`."""
+    latest = connection.execute(select(func.max(outbox.c.key)).where(outbox.c.key.like("digest/%"))).scalar()
+    return latest.split("/")[1] if latest else None
 
 
 def queued_keys(connection: Connection, keys: Iterable[str]) -> set[str]:
@@ -109,15 +124,33 @@ def _may_go_now(hours: SendingHours) -> ColumnElement[bool]:
     return or_(outbox.c.urgent.is_(True), in_hours)
 
 
+def claimers(connection: Connection, wall: datetime) -> list[str]:
+    """The deliverers holding unexpired claims on messages now (real time)."""
+    query = select(outbox.c.claimed_by).where(
+        outbox.c.status == OutboxStatus.PENDING, outbox.c.claimed_until >= wall, outbox.c.claimed_by.is_not(None)
+    )
+    return sorted(set(connection.execute(query.distinct()).scalars()))
+
+
 def claim_batch(
-    connection: Connection, now: datetime, limit: int, hold_until: datetime, hours: SendingHours
+    connection: Connection,
+    wall: datetime,
+    limit: int,
+    claim: tuple[str, datetime],
+    hours: SendingHours,
+    gone: Iterable[str] = (),
 ) -> list[Row[Any]]:
-    """Pending messages due now that may go in these sending hours, locked against other deliverers until
-    `hold_until`; each with its case's reference and definition hash."""
+    """Pending messages due now (real time) that may go in these sending hours, claimed for `claim` (this
+    deliverer's name, and until when, in real time) against other deliverers; each with its case's reference and
+    definition hash. A claim that has run out, or whose deliverer is `gone` (killed on this machine), is taken over."""
+    claimer, hold_until = claim
+    free = [outbox.c.claimed_until.is_(None), outbox.c.claimed_until < wall]
+    if gone:
+        free.append(outbox.c.claimed_by.in_(sorted(gone)))
     ready = [
         outbox.c.status == OutboxStatus.PENDING,
-        outbox.c.next_attempt_at <= now,
-        or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+        outbox.c.next_attempt_at <= wall,
+        or_(*free),
         _may_go_now(hours),
     ]
     ids = [
@@ -128,7 +161,7 @@ def claim_batch(
     ]
     if not ids:
         return []
-    connection.execute(update(outbox).where(outbox.c.id.in_(ids)).values(claimed_until=hold_until))
+    connection.execute(update(outbox).where(outbox.c.id.in_(ids)).values(claimed_until=hold_until, claimed_by=claimer))
     query = (
         select(outbox, cases.c.reference, cases.c.definition_hash)
         .outerjoin(cases, cases.c.id == outbox.c.case_id)
@@ -164,8 +197,10 @@ def record_finished(
         .values(
             status=status,
             sent_at=sent_at,
+            failed_at=wall_now() if status == OutboxStatus.FAILED else None,
             recipients=recipients,
             claimed_until=None,
+            claimed_by=None,
             error=error,
             attempts=outbox.c.attempts + 1,
         )
@@ -178,33 +213,111 @@ def record_failed(connection: Connection, message_id: int, reason: str) -> None:
     connection.execute(
         update(outbox)
         .where(outbox.c.id == message_id)
-        .values(status=OutboxStatus.FAILED, claimed_until=None, error=reason)
+        .values(status=OutboxStatus.FAILED, failed_at=wall_now(), claimed_until=None, claimed_by=None, error=reason)
     )
     _touch_case_of(connection, message_id)
 
 
-def record_retry(connection: Connection, message_id: int, attempts: int, retry_at: datetime, reason: str) -> None:
-    """A message that failed for now: released, to be tried again at `retry_at`."""
+def record_retry(
+    connection: Connection, message_id: int, attempts: int, retry_at: datetime, failing_since: datetime, reason: str
+) -> None:
+    """A message that failed for now: released, to be tried again at `retry_at` (real time)."""
     connection.execute(
         update(outbox)
         .where(outbox.c.id == message_id)
-        .values(attempts=attempts, next_attempt_at=retry_at, claimed_until=None, error=reason)
+        .values(
+            attempts=attempts,
+            next_attempt_at=retry_at,
+            failing_since=failing_since,
+            claimed_until=None,
+            claimed_by=None,
+            error=reason,
+        )
     )
     _touch_case_of(connection, message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FailedMessage:
+    """A message given up on, with what it is about as things stand now (for `workflows outbox retry`)."""
+
+    id: int
+    key: str
+    kind: str
+    item_status: str | None  # its stage or task's status now; None when it is about no item
+    case_status: str | None  # its case's status now; None for a message about no case (the digest)
+
+
+def failed_messages(connection: Connection, since: datetime | None) -> list[FailedMessage]:
+    """Messages given up on (at or after `since`, real time, when given), oldest first."""
+    task = func.coalesce(outbox.c.task, "")
+    query = (
+        select(outbox.c.id, outbox.c.key, outbox.c.kind, items.c.status.label("item"), cases.c.status.label("case"))
+        .outerjoin(cases, cases.c.id == outbox.c.case_id)
+        .outerjoin(
+            items, and_(items.c.case_id == outbox.c.case_id, items.c.stage == outbox.c.stage, items.c.task == task)
+        )
+        .where(outbox.c.status == OutboxStatus.FAILED)
+        .order_by(outbox.c.id)
+    )
+    if since is not None:
+        query = query.where(outbox.c.failed_at >= since)
+    return [FailedMessage(row.id, row.key, row.kind, row.item, row.case) for row in connection.execute(query)]
+
+
+def requeue(connection: Connection, ids: list[int], wall: datetime) -> int:
+    """Messages given up on, pending again and due now (real time), their tries counted afresh; how many. Each
+    recipient it reached stays reached (its progress is kept): only the others are tried."""
+    changed = 0
+    for chunk in range(0, len(ids), 500):
+        changed += connection.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids[chunk : chunk + 500]), outbox.c.status == OutboxStatus.FAILED)
+            .values(
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                next_attempt_at=wall,
+                failing_since=None,
+                failed_at=None,
+                claimed_until=None,
+                claimed_by=None,
+            )
+        ).rowcount
+    return changed
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCounts:
+    """The DSPs' headline about mail: given up on lately, waiting to be sent, and of those, failing for now."""
+
+    failed: int
+    waiting: int
+    failing: int
+
+
+def delivery_counts(connection: Connection, failed_since: datetime) -> DeliveryCounts:
+    pending = outbox.c.status == OutboxStatus.PENDING
+    query = select(
+        func.count().filter(and_(outbox.c.status == OutboxStatus.FAILED, outbox.c.failed_at >= failed_since)),
+        func.count().filter(pending),
+        func.count().filter(and_(pending, outbox.c.failing_since.is_not(None))),
+    ).where(outbox.c.status.in_([OutboxStatus.FAILED, OutboxStatus.PENDING]))
+    failed, waiting, failing = connection.execute(query).one()
+    return DeliveryCounts(failed, waiting, failing)
 
 
 def release(connection: Connection, ids: list[int]) -> None:
     """Claimed messages not tried after all (the connection was lost): another deliverer may take them now."""
     if ids:
-        connection.execute(update(outbox).where(outbox.c.id.in_(ids)).values(claimed_until=None))
+        connection.execute(update(outbox).where(outbox.c.id.in_(ids)).values(claimed_until=None, claimed_by=None))
 
 
-def waiting_for_hours(connection: Connection, now: datetime, hours: SendingHours) -> int:
+def waiting_for_hours(connection: Connection, wall: datetime, hours: SendingHours) -> int:
     """Pending messages held back only because their calendar is outside working hours."""
     query = (
         select(func.count())
         .select_from(outbox)
-        .where(outbox.c.status == OutboxStatus.PENDING, outbox.c.next_attempt_at <= now, not_(_may_go_now(hours)))
+        .where(outbox.c.status == OutboxStatus.PENDING, outbox.c.next_attempt_at <= wall, not_(_may_go_now(hours)))
     )
     return connection.execute(query).scalar_one()
 
@@ -276,15 +389,13 @@ def delivery_problems(connection: Connection, since: datetime | None = None) -> 
 
 
 def failed_since(connection: Connection, since: datetime, limit: int) -> list[Row]:
-    """Messages given up on since `since`, newest first: reference (None for a partnership-wide message), kind,
-    stage, task, error and when it was queued."""
+    """Messages given up on since `since` (real time), newest first: reference (None for a partnership-wide
+    message), kind, stage, task, error and when it was queued."""
     query = (
-        select(
-            cases.c.reference, outbox.c.kind, outbox.c.stage, outbox.c.task, outbox.c.error, outbox.c.created_at
-        )
+        select(cases.c.reference, outbox.c.kind, outbox.c.stage, outbox.c.task, outbox.c.error, outbox.c.created_at)
         .select_from(outbox.outerjoin(cases, cases.c.id == outbox.c.case_id))
-        .where(outbox.c.status == OutboxStatus.FAILED, outbox.c.created_at >= since)
-        .order_by(outbox.c.created_at.desc(), outbox.c.id.desc())
+        .where(outbox.c.status == OutboxStatus.FAILED, outbox.c.failed_at >= since)
+        .order_by(outbox.c.failed_at.desc(), outbox.c.id.desc())
         .limit(limit)
     )
     return list(connection.execute(query))

@@ -112,7 +112,12 @@ outbox = Table(
     Column("error", Text),
     Column("urgent", Boolean, nullable=False, default=False),  # goes out at once, quiet hours or not
     Column("calendar", String(100)),  # whose working hours it waits for; None: the default calendar
+    # Real (wall-clock) times, never a rehearsal's: when it may be tried, how long a deliverer holds it, since when
+    # it has been failing for now (it is given up after the retry period).
     Column("claimed_until", UtcDateTime),  # a deliverer is sending it; after this, another may
+    Column("claimed_by", String(100)),  # which deliverer (host:pid:nonce): one that died is taken over at once
+    Column("failing_since", UtcDateTime),
+    Column("failed_at", UtcDateTime),  # given up on (`workflows outbox retry --failed-since` picks by it)
     Column("recipients", JSON),  # who it went to, resolved from the directory at sending
     Column("audience", JSON),  # who it is for (engine/parties/ Audience): roles at agencies, named people
 )

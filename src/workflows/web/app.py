@@ -71,6 +71,13 @@ _LINK_NEXT_STEPS = {
     409: "There is nothing more to do with this link. If something looks wrong, ask the partnership business unit.",
     503: "Try again later. If it still does not work, ask the partnership business unit.",
 }
+# A rehearsal clock (WORKFLOWS_NOW) that cannot be read: a clear page, not an error on every page.
+_NO_CLOCK = LinkError(
+    503,
+    "This service cannot tell the time",
+    "Its rehearsal clock (WORKFLOWS_NOW) is not a date and time, so nothing can be shown or recorded. Ask the "
+    "partnership business unit.",
+)
 _FORGED_FORM = LinkError(403, "Please try again", "Open the link from your email again and use the form on that page.")
 _CROSS_SITE = LinkError(
     403,
@@ -158,8 +165,10 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime.open) -> FastAPI
     def task_page(token: str) -> HTMLResponse:
         try:
             key = secret()
-            claims = verify(token, key, clock.now())
+            claims = verify(token, key, clock.wall_now())  # a link expires in real time
             view = describe(runtime, claims)
+        except clock.ClockError:
+            return refused(_NO_CLOCK)
         except (LinkError, OperationError) as error:
             return refused(error)
         return render("task.html", view=view, token=token, csrf=form_token(token, key), purpose=claims.purpose)
@@ -182,7 +191,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime.open) -> FastAPI
             key = secret()
             if not form_token_valid(token, key, csrf):
                 raise _FORGED_FORM
-            claims = verify(token, key, clock.now())
+            claims = verify(token, key, clock.wall_now())  # a link expires in real time
         except (LinkError, OperationError) as error:
             return refused(error)
         try:
@@ -202,6 +211,8 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime.open) -> FastAPI
             )
         except InvalidInput as error:
             return form_again(token, claims, error, entered)
+        except clock.ClockError:
+            return refused(_NO_CLOCK)
         except (LinkError, OperationError) as error:
             return refused(error)
         return render("done.html", message=done, reference=claims.reference)

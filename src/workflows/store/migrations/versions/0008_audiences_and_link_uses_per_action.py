@@ -1,4 +1,5 @@
-"""who is told, and one use of a link per action: each message stores its audience; link uses are keyed by kind
+"""who is told, one use of a link per action, claims on the real clock: each message stores its audience, which
+deliverer claims it, since when it has been failing and when it was given up on; link uses are keyed by kind
 
 Messages still to be sent get the audience their old columns meant (the person put in place of the role, or the
 role's holders at the agency, the copied role besides, or the business unit), so delivery has one way to read
@@ -9,6 +10,7 @@ Revision ID: 0008
 Revises: 0007
 """
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,6 +57,9 @@ def audience_of(row: Any) -> dict[str, Any]:
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("audience", sa.JSON()))
+        batch.add_column(sa.Column("claimed_by", sa.String(100)))
+        batch.add_column(sa.Column("failing_since", sa.DateTime()))
+        batch.add_column(sa.Column("failed_at", sa.DateTime()))
     connection = op.get_bind()
     unsent = connection.execute(
         sa.select(outbox.c.id, outbox.c.role, outbox.c.agency, outbox.c.assignee, outbox.c.copy_role).where(
@@ -63,6 +68,35 @@ def upgrade() -> None:
     ).all()
     for row in unsent:
         connection.execute(outbox.update().where(outbox.c.id == row.id).values(audience=audience_of(row)))
+    # Claims and retry times are real times now: one set on a rehearsal's clock (months ahead) is let go.
+    real_now = datetime.now(UTC).replace(tzinfo=None)
+    timed = sa.table(
+        "outbox",
+        sa.column("status", sa.String()),
+        sa.column("next_attempt_at", sa.DateTime()),
+        sa.column("claimed_until", sa.DateTime()),
+    )
+    connection.execute(
+        timed.update()
+        .where(timed.c.status == "pending", timed.c.next_attempt_at > real_now + timedelta(hours=1))
+        .values(next_attempt_at=real_now)
+    )
+    connection.execute(
+        timed.update().where(timed.c.claimed_until > real_now + timedelta(minutes=5)).values(claimed_until=None)
+    )
+    # A message given up on before this version: given up on when it was last tried, or else when queued.
+    failed = sa.table(
+        "outbox",
+        sa.column("status", sa.String()),
+        sa.column("failed_at", sa.DateTime()),
+        sa.column("sent_at", sa.DateTime()),
+        sa.column("created_at", sa.DateTime()),
+    )
+    connection.execute(
+        failed.update()
+        .where(failed.c.status == "failed")
+        .values(failed_at=sa.func.coalesce(failed.c.sent_at, failed.c.created_at))
+    )
 
     op.create_table(
         "link_uses_by_kind",
@@ -113,4 +147,7 @@ def downgrade() -> None:
     op.drop_table("link_uses")
     op.rename_table("link_uses_by_token", "link_uses")
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("failed_at")
+        batch.drop_column("failing_since")
+        batch.drop_column("claimed_by")
         batch.drop_column("audience")
