@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def runtime(tmp_path):
-    opened = Runtime.open(REPO / "config", REPO / "processes", f"sqlite:///{tmp_path / 'workflows.db'}")
+    opened = Runtime.open(REPO / "config", REPO / "processes", f"sqlite:///{tmp_path / 'workflows.db'}", create=True)
     yield opened
     opened.db.dispose()
 

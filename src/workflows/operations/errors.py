@@ -12,7 +12,14 @@ from workflows.engine.errors import CommandRefused, EngineError, InvalidInput
 # The base every interface catches; the engine's own, so an engine refusal keeps its type through the shell.
 OperationError = EngineError
 
-__all__ = ["CaseNotFound", "CommandRefused", "InvalidInput", "OperationError", "database_problem"]
+__all__ = [
+    "CaseNotFound",
+    "CommandRefused",
+    "InvalidInput",
+    "OperationError",
+    "database_failed",
+    "database_problem",
+]
 
 
 class CaseNotFound(OperationError):
@@ -30,3 +37,12 @@ def database_problem(error: Exception) -> str:
     cause = getattr(error, "orig", None) or error
     text = str(cause).strip()
     return text.splitlines()[0] if text else type(cause).__name__
+
+
+def database_failed(error: BaseException) -> bool:
+    """The database itself failed (gone, unreachable, full, corrupt, its tables missing, locked past the wait),
+    as against one row it refused (a constraint, a value it cannot hold). A sweep stops on the first, whatever
+    timer it was at: every other would fail alike. On the second, only that timer stays due."""
+    from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+
+    return isinstance(error, DBAPIError) and not isinstance(error, IntegrityError | DataError)

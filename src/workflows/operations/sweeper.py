@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from workflows import clock
 from workflows.calendar.bounds import YEARS, plausible
@@ -26,6 +24,8 @@ from workflows.engine.state_codec import case_from_json
 from workflows.engine.vocabulary import AuditAction, MessageKind
 from workflows.operations.cases import Step, _start_in, persist_steps
 from workflows.operations.digest import queue_daily_digest
+from workflows.operations.errors import database_failed, database_problem
+from workflows.operations.process_names import gone, this_process
 from workflows.operations.runtime import Runtime
 from workflows.operations.transactions import in_transaction
 from workflows.store import timers
@@ -70,23 +70,7 @@ class LeaseHeld(Exception):
 
 def sweeper_holder() -> str:
     """This sweeper's name on the lease: its host and process, so a sweeper that died can be recognised."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-
-
-def _abandoned(holder: str) -> bool:
-    """A holder on this machine whose process is gone (killed, crashed): its lease need not run out first.
-    A holder on another machine, or one named otherwise, is left to its lease's expiry."""
-    host, _, rest = holder.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # it exists, under another user
-        return False
-    return False
+    return this_process()
 
 
 def take_sweeper_lease(runtime: Runtime, holder: str) -> None:
@@ -98,7 +82,7 @@ def take_sweeper_lease(runtime: Runtime, holder: str) -> None:
         if take_lease(connection, SWEEPER_LEASE, holder, wall, wall + LEASE_LENGTH):
             return
         previous = lease_holder(connection, SWEEPER_LEASE) or ""
-        if _abandoned(previous) and take_over_lease(connection, SWEEPER_LEASE, previous, holder, wall + LEASE_LENGTH):
+        if gone(previous) and take_over_lease(connection, SWEEPER_LEASE, previous, holder, wall + LEASE_LENGTH):
             log.info("took over the sweeper's lease from %s, which is no longer running", previous)
             return
         raise LeaseHeld("another sweeper is running on this SQLite database")
@@ -107,6 +91,17 @@ def take_sweeper_lease(runtime: Runtime, holder: str) -> None:
 def release_sweeper_lease(runtime: Runtime, holder: str) -> None:
     with runtime.db.begin() as connection:
         release_lease(connection, SWEEPER_LEASE, holder)
+
+
+def _give_back_lease(runtime: Runtime, holder: str) -> None:
+    """Give the lease back on every way out of a sweep; when the database is what failed, the sweep's own error
+    says so (once), and the lease runs out by itself (minutes of real time)."""
+    try:
+        release_sweeper_lease(runtime, holder)
+    except SQLAlchemyError as error:
+        if not database_failed(error):
+            raise
+        log.debug("the sweeper's lease could not be given back (%s)", database_problem(error))
 
 
 class BrokenProcess(Exception):
@@ -127,7 +122,9 @@ def schedule_recurrences(runtime: Runtime, now: datetime) -> None:
             # One transaction per process: one that cannot be scheduled stores nothing and stops no other.
             with runtime.db.begin() as connection:
                 _schedule_recurrence(connection, runtime, process, now)
-        except Exception:
+        except Exception as error:
+            if database_failed(error):
+                raise
             log.exception("the next round of %s cannot be scheduled; it is tried again next sweep", process.id)
 
 
@@ -215,7 +212,9 @@ def _fire_items(
         try:
             before = case_from_json(raw[case_id])
             definition = runtime.pinned(connection, before.definition_hash)
-        except Exception:
+        except Exception as error:
+            if database_failed(error):
+                raise
             log.exception("case %s cannot be read; its timers stay due", case_id)
             failed.update(timer.id for timer in group)
             kinds += [SweepCount.FAILED] * len(group)
@@ -308,7 +307,9 @@ def tick(
         while True:
             try:
                 result = in_transaction(runtime.db, fire_next)
-            except Exception:
+            except Exception as error:
+                if database_failed(error):
+                    raise  # the database is gone: every timer would fail alike; the sweep stops, loudly
                 if batch == 1 and claimed:
                     # This one timer's transaction failed and was rolled back: nothing of it is stored. It stays
                     # due, for the next sweep; the others go on.
@@ -329,7 +330,13 @@ def tick(
                 committed.extend(result[1])
     finally:
         if sqlite:
-            release_sweeper_lease(runtime, holder)
-    if queue_daily_digest(runtime, now):
-        fired[SweepCount.DIGEST] += 1
+            _give_back_lease(runtime, holder)
+    try:
+        if queue_daily_digest(runtime, now):
+            fired[SweepCount.DIGEST] += 1
+    except Exception as error:
+        if database_failed(error):
+            raise
+        # What fired stays fired; the digest is built again at the next sweep.
+        log.exception("the daily digest could not be built; the next sweep tries again")
     return fired

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import orjson
 from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from workflows.engine.state_codec import encode_json
 
@@ -16,7 +18,8 @@ DEFAULT_DB_FILE = Path("var") / "workflows.db"
 
 
 class DatabaseMissing(Exception):
-    """A command that only reads found no database where it looked (and created none)."""
+    """No workflows database where a command looked. Only `workflows init` and `workflows up` create one: a
+    mistyped location must fail loudly, not start a fresh, empty state that nobody sweeps."""
 
 
 def json_text(value: object) -> str:
@@ -43,9 +46,21 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _tune_sqlite(engine: Engine, file: Path | None) -> None:
+    opened: list[tuple[int, int] | None] = []  # the file this engine first opened (SQLite creates it then)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
+        if file is not None and not opened:
+            opened.append(_file_identity(file))
         # Let SQLAlchemy, not the driver, begin transactions, so that we can BEGIN IMMEDIATE below.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -57,13 +72,18 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        # A file deleted or replaced while open would take every write with it, unseen (the open handle still
+        # works) or, on a new connection, answer from an empty file SQLite creates: say so and write nothing.
+        if opened and opened[0] is not None and file is not None and _file_identity(file) != opened[0]:
+            gone = sqlite3.OperationalError(f"{file} was deleted or replaced while in use; nothing more is written")
+            raise OperationalError("BEGIN", None, gone)
         # Take the write lock at the start: a read-then-write transaction never fails half-way on upgrade.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def open_database(url: str | None = None, *, migrate: bool = True, create: bool = True) -> Engine:
-    """Open (and migrate) the database. With `create=False` nothing is created: a missing SQLite file or a
-    database without our tables raises DatabaseMissing, naming where it looked."""
+def open_database(url: str | None = None, *, migrate: bool = True, create: bool = False) -> Engine:
+    """Open (and migrate) the database. Unless `create` (`workflows init`, `workflows up`), nothing is created:
+    a missing SQLite file or a database without our tables raises DatabaseMissing, naming where it looked."""
     url = url or database_url()
     file = _sqlite_file(url)
     if file is not None:
@@ -72,7 +92,7 @@ def open_database(url: str | None = None, *, migrate: bool = True, create: bool 
         file.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True, json_serializer=json_text, json_deserializer=orjson.loads)
     if engine.dialect.name == "sqlite":
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, file)
     if not create and current_revision(engine) is None:
         engine.dispose()
         raise DatabaseMissing(_missing(url))
@@ -81,9 +101,21 @@ def open_database(url: str | None = None, *, migrate: bool = True, create: bool 
     return engine
 
 
+def database_present(url: str) -> bool:
+    """Whether a workflows database (our tables) is at `url`; creates nothing, not even an SQLite file."""
+    file = _sqlite_file(url)
+    if file is not None and not file.is_file():
+        return False
+    engine = create_engine(url)
+    try:
+        return current_revision(engine) is not None
+    finally:
+        engine.dispose()
+
+
 def _missing(url: str) -> str:
     return (
-        f"no workflows database at {describe(url)} (nothing has been started there); "
+        f"no workflows database at {describe(url)}: `workflows init` creates one there; "
         f"set {DB_URL_VARIABLE} to open another"
     )
 
