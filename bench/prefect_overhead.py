@@ -40,7 +40,7 @@ def main() -> None:
     def seeded(count: int) -> tuple[Runtime, list[str]]:
         os.environ["WORKFLOWS_NOW"] = "2026-12-18T10:00"
         os.environ["WORKFLOWS_DB_URL"] = f"sqlite:///{folder / f'bench-{count}-{time.time_ns()}.db'}"
-        runtime = Runtime.open(REPO / "config", REPO / "processes")
+        runtime = Runtime.open(REPO / "config", REPO / "processes", create=True)
         references = [
             cases.start(runtime, "rapid-review", {"notification_date": date(2026, 12, 18), "agencies": ["cafcass"]})[0]
             for _ in range(count)
@@ -50,7 +50,7 @@ def main() -> None:
 
     @flow(name="fire-one-timer")
     def fire_one(reference: str) -> None:
-        runtime = Runtime.open(REPO / "config", REPO / "processes")
+        runtime = Runtime.open(REPO / "config", REPO / "processes", create=True)
         run(runtime, reference, FireTimer(Slot("request-chronologies")))
         runtime.db.dispose()
 

@@ -89,7 +89,7 @@ def bench_database(kind: str, keep: bool = False) -> Iterator[str]:
 def open_runtime(url: str):
     from workflows.operations.runtime import Runtime
 
-    return Runtime.open(CONFIG, PROCESSES, url)
+    return Runtime.open(CONFIG, PROCESSES, url, create=True)
 
 
 @contextlib.contextmanager

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def open_runtime() -> Runtime:
-    return Runtime.open()
+    return Runtime.open()  # never creates one: `workflows init` or `workflows up` did
 
 
 class ActionRefused(Exception):

@@ -309,7 +309,7 @@ def _shipped_template(tmp_path_factory):
     from workflows.operations.runtime import Runtime
 
     database = tmp_path_factory.mktemp("shipped") / "template.db"
-    runtime = Runtime.open(REPO / "config", REPO / "processes", f"sqlite:///{database}")
+    runtime = Runtime.open(REPO / "config", REPO / "processes", f"sqlite:///{database}", create=True)
     runtime.db.dispose()  # every connection closed: the file is the whole, migrated, empty database
     return runtime, database
 
@@ -326,7 +326,7 @@ def shipped_runtime(db_url, _shipped_template):
     template, database = _shipped_template
     if db_url.startswith("sqlite:///"):
         shutil.copyfile(database, db_url.removeprefix("sqlite:///"))
-    runtime = copy.deepcopy(template, {id(template.db): open_database(db_url)})
+    runtime = copy.deepcopy(template, {id(template.db): open_database(db_url, create=True)})
     yield runtime
     runtime.db.dispose()
 

@@ -18,7 +18,16 @@ def test_start_prints_the_reference_and_the_default_database_is_the_main_jobs(wo
     assert not (tmp_path / "workflows.db").exists()
 
 
-READ_ONLY_COMMANDS = [
+# Every command that opens the database: only `workflows init` and `workflows up` create one.
+DATABASE_COMMANDS = [
+    ("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18"),
+    ("complete", "RR-2026-001", "request-chronologies"),
+    ("cancel", "RR-2026-001", "--reason", "opened in error"),
+    ("trigger", "child-death", "--fact", "expected=false"),
+    ("tick",),
+    ("deliver",),
+    ("outbox", "retry"),
+    ("outbox", "retry", "--failed-since", "2026-12-01"),
     ("status", "RR-2026-001"),
     ("status", "RR-2026-001", "--json"),
     ("overdue",),
@@ -34,14 +43,40 @@ READ_ONLY_COMMANDS = [
 ]
 
 
-@pytest.mark.parametrize("command", READ_ONLY_COMMANDS, ids=lambda command: " ".join(command))
-def test_a_command_that_only_reads_never_creates_a_database_and_says_where_it_looked(workflows, tmp_path, command):
-    result = workflows(*command, extra_env={"WORKFLOWS_LINK_SECRET": "s" * 32})
+@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=lambda command: " ".join(command))
+def test_no_command_but_init_creates_a_database_and_each_says_where_it_looked(
+    workflows_without_database, tmp_path, command
+):
+    result = workflows_without_database(*command, extra_env={"WORKFLOWS_LINK_SECRET": "s" * 32})
     assert result.returncode == 4  # database unavailable
     assert result.stderr.startswith("error: no workflows database at ")
     assert str(tmp_path / "var" / "workflows.db") in result.stderr and "WORKFLOWS_DB_URL" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "var").exists() and not list(tmp_path.glob("*.db"))
+
+
+@pytest.mark.parametrize("command", DATABASE_COMMANDS[:7], ids=lambda command: " ".join(command))
+def test_a_mistyped_location_is_never_created(workflows_without_database, tmp_path, command):
+    typo = tmp_path / "a" / "typo" / "w.db"
+    result = workflows_without_database(*command, extra_env={"WORKFLOWS_DB_URL": f"sqlite:///{typo}"})
+    assert result.returncode == 4, result.stderr
+    assert result.stderr == (
+        f"error: no workflows database at {typo}: `workflows init` creates one there; "
+        "set WORKFLOWS_DB_URL to open another\n"
+    )
+    assert not (tmp_path / "a").exists()
+
+
+def test_init_creates_the_database_once_and_then_every_command_opens_it(workflows_without_database, tmp_path):
+    made = workflows_without_database("init")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout == f"created: {tmp_path / 'var' / 'workflows.db'}\n"
+    again = workflows_without_database("init")
+    assert again.stdout == f"up to date: {tmp_path / 'var' / 'workflows.db'}\n"
+    started = workflows_without_database("start", "rapid-review", *AGENCIES, "--fact", "notification_date=2026-12-18")
+    assert started.returncode == 0, started.stderr
+    assert workflows_without_database("init").returncode == 0  # and init again leaves the cases be
+    assert workflows_without_database("status", "RR-2026-001").returncode == 0
 
 
 def test_an_unknown_reference_names_the_database_it_was_looked_for_in(workflows, tmp_path):

@@ -103,11 +103,11 @@ def test_an_unknown_state_is_refused_by_the_option_itself(workflows):
     assert result.returncode == 2 and "'shut' is not one of" in result.stderr
 
 
-def test_cases_in_an_empty_folder_creates_no_database_and_names_the_file(workflows, tmp_path):
-    result = workflows("cases")
+def test_cases_in_an_empty_folder_creates_no_database_and_names_the_file(workflows_without_database, tmp_path):
+    result = workflows_without_database("cases")
     assert result.returncode == 4  # database unavailable
     assert result.stderr == (
-        f"error: no workflows database at {tmp_path / 'var' / 'workflows.db'} (nothing has been started there); "
+        f"error: no workflows database at {tmp_path / 'var' / 'workflows.db'}: `workflows init` creates one there; "
         "set WORKFLOWS_DB_URL to open another\n"
     )
     assert not (tmp_path / "var").exists() and not list(tmp_path.rglob("*.db"))

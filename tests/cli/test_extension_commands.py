@@ -74,8 +74,11 @@ def test_a_second_request_gets_the_next_number(audit):
         (["request-extension", REF, "lunch", "1 working day", "--reason", "x", "--by", ASKER], INVALID_INPUT, "lunch"),
         (["request-extension", REF, "launch", "1 working day", "--reason", " ", "--by", ASKER], INVALID_INPUT, "why"),
         (["request-extension", REF, "self-assessment", "1 working day", "--reason", "x", "--by", ASKER], REFUSED, ""),
-        (["request-extension", REF, "launch", "1 working day", "--reason", "x", "--by", "x@elsewhere.example"], REFUSED,
-         "may not ask for more time on launch"),
+        (
+            ["request-extension", REF, "launch", "1 working day", "--reason", "x", "--by", "x@elsewhere.example"],
+            REFUSED,
+            "may not ask for more time on launch",
+        ),
         (["approve-extension", "S11-2026-99", "1", "--by", APPROVER], NOT_FOUND, "no case with reference S11-2026-99"),
     ],
 )
@@ -111,7 +114,7 @@ def test_a_request_decided_already_is_refused(audit):
         assert again.stderr == f"error: {REF}: extension request 1 has been approved already\n"
 
 
-def test_no_database_is_status_4(workflows):
-    result = workflows("status", REF)
+def test_no_database_is_status_4(workflows_without_database):
+    result = workflows_without_database("status", REF)
     assert result.returncode == DATABASE_UNAVAILABLE
     assert result.stderr.startswith("error: no workflows database at ")

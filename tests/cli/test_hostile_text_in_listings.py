@@ -46,6 +46,7 @@ def test_every_listing_keeps_each_entry_on_its_line(tmp_path_factory, reason, no
         assert result.exit_code == 0, (args, result.output)
         return result.output
 
+    run("init")
     reference = run("start", "section-11-audit").strip()
     run("complete", reference, "launch", "--note", as_reason(note))
     police = ("self-assessment", "--task", "staffordshire-police")
@@ -69,7 +70,7 @@ def test_every_listing_keeps_each_entry_on_its_line(tmp_path_factory, reason, no
     from workflows.operations import reports
     from workflows.operations.runtime import Runtime
 
-    runtime = Runtime.open(REPO / "config", REPO / "processes", url)
+    runtime = Runtime.open(REPO / "config", REPO / "processes", url, create=True)
     entries = len(reports.history(runtime, reference))
     runtime.db.dispose()
     history = run("history", reference)

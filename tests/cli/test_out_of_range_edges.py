@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workflows.cli.main import cli
+from workflows.store.database import open_database
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = str(Path(sys.executable).parent / "workflows")
@@ -62,7 +63,9 @@ def test_simulate_answers_or_refuses_in_one_line(start, notified):
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory) -> str:
-    return f"sqlite:///{tmp_path_factory.mktemp('edges') / 'workflows.db'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('edges') / 'workflows.db'}"
+    open_database(url, create=True).dispose()  # as `workflows init` makes it
+    return url
 
 
 @pytest.mark.slow  # a sweep of hostile values through the whole command: make test runs it
@@ -112,6 +115,7 @@ def _env(**more: str) -> dict[str, str]:
 def test_the_issue_examples_as_a_user_runs_them(tmp_path, args, env, status):
     run_env = {**os.environ, **_env(), **env}
     run_env.pop("WORKFLOWS_DB_URL", None)
+    open_database(f"sqlite:///{tmp_path / 'var' / 'workflows.db'}", create=True).dispose()  # `workflows init`
     result = subprocess.run([WORKFLOWS, *args], cwd=tmp_path, env=run_env, capture_output=True, text=True, timeout=60)
     assert result.returncode == status, result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

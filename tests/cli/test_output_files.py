@@ -37,6 +37,8 @@ def run(
 
 
 def started(folder: Path, db_url: str | None = None) -> None:
+    made = run(folder, "init", db_url=db_url, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
     result = run(folder, "start", "section-11-audit", db_url=db_url, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 

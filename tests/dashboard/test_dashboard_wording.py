@@ -54,4 +54,3 @@ def test_lateness_and_delivery_in_few_words():
     assert lateness(0, at_risk=True) == "at risk"
     assert delivery_trouble(2) == "2 undelivered"
     assert delivery_trouble(0) == ""
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from workflows.calendar.london import to_london
-from workflows.dashboard.overdue import OverdueRow, overdue_summary, tally, worst_first
+from workflows.dashboard.overdue import Counts, OverdueRow, overdue_summary, tally, worst_first
 
 NOW = to_london(datetime(2027, 1, 13, 10, 0))
 
@@ -92,6 +92,19 @@ def test_the_summary_reads_as_a_headline_and_two_narrow_tables():
 
 def test_an_empty_summary_says_so():
     assert overdue_summary([], NOW) == (
-        "**0 overdue, 0 at risk**, as of Wednesday 13 January 2027\n\n"
-        "Nothing is overdue or at risk.\n"
+        "**0 overdue, 0 at risk**, as of Wednesday 13 January 2027\n\nNothing is overdue or at risk.\n"
     )
+
+
+def test_the_start_page_says_first_whether_messages_are_reaching_people():
+    from workflows.dashboard.overdue import summary_markdown
+    from workflows.store.outbox import DeliveryCounts
+
+    by_agency, by_process = tally(ROWS, lambda r: r.agency), tally(ROWS, lambda r: r.process)
+    troubled = summary_markdown(Counts(5, 3), by_agency, by_process, NOW, DeliveryCounts(2, 14, 3)).splitlines()
+    assert troubled[2] == (
+        "**Messages**: 2 failed in the last 14 days, 14 waiting to be sent (3 of them failing for now: tried again "
+        "until they go or are given up on). `workflows outbox retry` sends the failed again."
+    )
+    quiet = summary_markdown(Counts(0, 0), [], [], NOW, DeliveryCounts(0, 0, 0)).splitlines()
+    assert quiet[2] == "**Messages**: none failed, none waiting."

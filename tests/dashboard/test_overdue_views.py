@@ -196,7 +196,6 @@ def narrowest_table(rows: list[dict[str, str]]) -> int:
     return sum(max(longest_word(column), *(longest_word(row[column]) for row in rows)) for column in columns)
 
 
-
 def test_the_table_wraps_into_a_laptop_screen_whatever_the_shipped_titles_and_names(shipped_runtime):
     """Every stage of every shipped process, at every escalation level, for every agency and the partnership.
 

@@ -436,7 +436,6 @@ class WhoIsToldAndWhoMayAct(RuleBasedStateMachine):
         self.run(Resume() if self.state.status is CaseStatus.PAUSED else Pause("hold"), expect=None)
 
 
-
 TestWhoIsToldAndWhoMayAct = WhoIsToldAndWhoMayAct.TestCase
 TestWhoIsToldAndWhoMayAct.settings = settings(
     max_examples=200, stateful_step_count=40, deadline=None, suppress_health_check=list(HealthCheck)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from workflows.store.database import open_database
+
 REPO = Path(__file__).resolve().parents[2]
 
 # Offline, and patient with the first start (it runs about a hundred migrations).
@@ -27,8 +29,11 @@ def prefect_server():
 
 @pytest.fixture
 def flow_env(prefect_server, tmp_path, smtp, monkeypatch):
-    """Flows open their runtime from the environment: the shipped config, a fresh SQLite, the test SMTP."""
-    monkeypatch.setenv("WORKFLOWS_DB_URL", f"sqlite:///{tmp_path / 'workflows.db'}")
+    """Flows open their runtime from the environment: the shipped config, a fresh SQLite (created, as `workflows
+    init` does: a flow never creates one), the test SMTP."""
+    url = f"sqlite:///{tmp_path / 'workflows.db'}"
+    open_database(url, create=True).dispose()
+    monkeypatch.setenv("WORKFLOWS_DB_URL", url)
     monkeypatch.setenv("WORKFLOWS_CONFIG", str(REPO / "config"))
     monkeypatch.setenv("WORKFLOWS_PROCESSES", str(REPO / "processes"))
     return tmp_path

@@ -31,7 +31,7 @@ def test_sweep_fires_timers_delivers_and_publishes_the_dsp_views(flow_env, set_c
     from flows.sweep import sweep
 
     set_clock("2026-12-18T10:00")
-    runtime = Runtime.open()
+    runtime = Runtime.open(create=True)
     reference, _ = cases.start(
         runtime,
         "rapid-review",
@@ -117,7 +117,7 @@ def test_a_start_form_starts_the_case_and_names_the_run_after_it(flow_env, set_c
     reference = state.result()
     assert reference.startswith("RR-")
     assert flow_run(state.state_details.flow_run_id).name == f"{reference}-start"
-    runtime = Runtime.open()
+    runtime = Runtime.open(create=True)
     facts = case_state(runtime, reference).facts
     assert facts["notification_date"] == date(2026, 12, 18) and facts["agencies"] == ["cafcass"]
     runtime.db.dispose()

@@ -21,7 +21,7 @@ def audit(tmp_path, monkeypatch, set_clock) -> str:
     monkeypatch.setenv("WORKFLOWS_CONFIG", str(REPO / "config"))
     monkeypatch.setenv("WORKFLOWS_PROCESSES", str(REPO / "processes"))
     set_clock("2026-12-18T10:00")
-    runtime = Runtime.open()
+    runtime = Runtime.open(create=True)
     reference = cases.start(runtime, "section-11-audit", {})[0]
     officer = "daniel.shaw@stoke-council.example"  # business-unit-officer: the launch is theirs
     extensions.request(runtime, reference, "launch", "5 working days", "Staff absence", officer)

@@ -31,7 +31,7 @@ def runtime(tmp_path, config_dir, demo_text, db_url):
     processes = tmp_path / "processes"
     processes.mkdir()
     (processes / "demo.yaml").write_text(demo_text.replace("calendar: partnership\n", ""))  # the default: stoke
-    opened = Runtime.open(config_dir, processes, db_url)
+    opened = Runtime.open(config_dir, processes, db_url, create=True)
     yield opened
     opened.db.dispose()
 

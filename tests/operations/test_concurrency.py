@@ -43,7 +43,7 @@ from pathlib import Path
 from workflows.operations import sweeper
 from workflows.operations.runtime import Runtime
 config, processes, url, now, holder = sys.argv[1:6]
-runtime = Runtime.open(Path(config), Path(processes), url)
+runtime = Runtime.open(Path(config), Path(processes), url, create=True)
 print("ready", flush=True)
 sys.stdin.readline()
 try:
@@ -61,7 +61,7 @@ from pathlib import Path
 from workflows.operations.runtime import Runtime
 from workflows.operations.sweeper import LeaseHeld, release_sweeper_lease, take_sweeper_lease
 config, processes, url, now, holder = sys.argv[1:6]
-runtime = Runtime.open(Path(config), Path(processes), url)
+runtime = Runtime.open(Path(config), Path(processes), url, create=True)
 try:
     take_sweeper_lease(runtime, holder)
     print("taken", flush=True)  # once committed
@@ -180,7 +180,7 @@ def twin(tmp_path: Path, monkeypatch):
     """What one sweeper alone fires on the same cases: seeded identically on an SQLite file, swept once."""
 
     def sweep_alone(count: int) -> tuple[Counter[str], Counter[tuple]]:
-        runtime = Runtime.open(CONFIG, PROCESSES, f"sqlite:///{tmp_path / 'twin.db'}")
+        runtime = Runtime.open(CONFIG, PROCESSES, f"sqlite:///{tmp_path / 'twin.db'}", create=True)
         try:
             seed(runtime, count, monkeypatch)
             fired = tick(runtime, SWEEP_AT, holder="alone")
@@ -197,7 +197,7 @@ CASES = 200
 
 def test_postgresql_sweepers_in_parallel_fire_each_due_timer_exactly_once(postgres_url, twin, monkeypatch):
     expected_fired, expected_firings = twin(CASES)
-    runtime = Runtime.open(CONFIG, PROCESSES, postgres_url)
+    runtime = Runtime.open(CONFIG, PROCESSES, postgres_url, create=True)
     try:
         seed(runtime, CASES, monkeypatch)
         due = due_timers(runtime)
@@ -223,7 +223,7 @@ def test_postgresql_sweepers_in_parallel_fire_each_due_timer_exactly_once(postgr
 
 
 def test_postgresql_parallel_sweepers_schedule_each_recurrence_once(postgres_url):
-    runtime = Runtime.open(CONFIG, PROCESSES, postgres_url)
+    runtime = Runtime.open(CONFIG, PROCESSES, postgres_url, create=True)
     try:
         recurring = sum(1 for process in runtime.library.processes.values() if process.recurs)
         assert recurring
@@ -238,7 +238,7 @@ def test_postgresql_parallel_sweepers_schedule_each_recurrence_once(postgres_url
 
 def test_sqlite_second_sweeper_is_refused_while_the_lease_is_held(tmp_path: Path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'workflows.db'}"
-    runtime = Runtime.open(CONFIG, PROCESSES, url)
+    runtime = Runtime.open(CONFIG, PROCESSES, url, create=True)
     try:
         seed(runtime, 20, monkeypatch)
         holder = spawn(LEASE_HOLDER, url, "first-sweeper")
@@ -268,7 +268,7 @@ def test_sqlite_second_sweeper_is_refused_while_the_lease_is_held(tmp_path: Path
 
 def test_sqlite_lease_of_a_vanished_sweeper_expires(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'workflows.db'}"
-    runtime = Runtime.open(CONFIG, PROCESSES, url)
+    runtime = Runtime.open(CONFIG, PROCESSES, url, create=True)
     try:
         holder = spawn(LEASE_HOLDER, url, "crashed-sweeper")
         assert read_line(holder) == "taken"
@@ -288,7 +288,7 @@ def test_sqlite_lease_of_a_vanished_sweeper_expires(tmp_path: Path):
 def test_sqlite_sweepers_started_together_never_fire_a_timer_twice(tmp_path: Path, twin, monkeypatch):
     expected_fired, expected_firings = twin(CASES)
     url = f"sqlite:///{tmp_path / 'workflows.db'}"
-    runtime = Runtime.open(CONFIG, PROCESSES, url)
+    runtime = Runtime.open(CONFIG, PROCESSES, url, create=True)
     try:
         seed(runtime, CASES, monkeypatch)
         reports = run_sweepers(url, 3)

@@ -42,6 +42,6 @@ def test_a_year_of_history_closed_but_one_overdue_case_and_nothing_left_to_send(
 def test_the_same_history_on_every_fresh_start(shipped_runtime, tmp_path):
     from workflows.operations.runtime import Runtime
 
-    other = Runtime.open(shipped_runtime.config.folder, None, f"sqlite:///{tmp_path / 'again.db'}")
+    other = Runtime.open(shipped_runtime.config.folder, None, f"sqlite:///{tmp_path / 'again.db'}", create=True)
     assert seed_demo_history(shipped_runtime, NOW) == seed_demo_history(other, NOW)
     other.db.dispose()

@@ -147,7 +147,7 @@ def snapshot(runtime: Runtime) -> dict[str, list[tuple]]:
 def opened(db_url, monkeypatch):
     """A database with one rapid review, and the environment the CLI reads."""
     monkeypatch.setenv("WORKFLOWS_NOW", NOW)
-    runtime = Runtime.open(REPO / "config", REPO / "processes", db_url)
+    runtime = Runtime.open(REPO / "config", REPO / "processes", db_url, create=True)
     facts = {"notification_date": date(2026, 12, 18), "agencies": AGENCIES.split(",")}
     reference = cases.start(runtime, "rapid-review", facts)[0]
     env = {

@@ -141,13 +141,13 @@ def test_editing_the_yaml_never_moves_a_running_case(tmp_path, db_url, set_clock
     processes = tmp_path / "processes"
     shutil.copytree(REPO / "processes", processes)
     set_clock("2026-12-18T10:00")
-    runtime = Runtime.open(REPO / "config", processes, db_url)
+    runtime = Runtime.open(REPO / "config", processes, db_url, create=True)
     reference = rapid_review(runtime)
     cases.run(runtime, reference, Complete("request-chronologies"))
     due_before = reports.status(runtime, reference)["stages"][1]["due"]
     path = processes / "rapid-review.yaml"
     path.write_text(path.read_text().replace("in: 10 working days", "in: 4 working days"))
-    edited = Runtime.open(REPO / "config", processes, db_url)
+    edited = Runtime.open(REPO / "config", processes, db_url, create=True)
     assert reports.status(edited, reference)["stages"][1]["due"] == due_before
     set_clock("2027-01-05T10:00")  # past the edited 4 days, before the pinned 10
     assert tick(edited).get("due", 0) == 0

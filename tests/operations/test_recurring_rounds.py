@@ -52,7 +52,7 @@ MIGRATED = tempfile.TemporaryDirectory()  # removed when the test run ends
 def fresh_database(folder: str) -> str:
     template = Path(MIGRATED.name) / "workflows.db"
     if not template.exists():
-        open_database(f"sqlite:///{template}").dispose()
+        open_database(f"sqlite:///{template}", create=True).dispose()
     shutil.copyfile(template, Path(folder) / "workflows.db")
     return f"sqlite:///{folder}/workflows.db"
 
@@ -63,7 +63,7 @@ def run_round(config_dir: Path, sweep_at: datetime) -> dict[str, str | None]:
         processes = Path(folder) / "processes"
         processes.mkdir()
         (processes / "quarterly-audit.yaml").write_text(ROUND)
-        runtime = Runtime.open(config_dir, processes, fresh_database(folder))
+        runtime = Runtime.open(config_dir, processes, fresh_database(folder), create=True)
         try:
             tick(runtime, ROUND_OPENS - timedelta(days=1))  # schedules the round
             tick(runtime, sweep_at)

@@ -24,7 +24,7 @@ from workflows.reporting.safe_cells import FORMULA_OPENINGS
 OPENINGS = sorted(FORMULA_OPENINGS)
 names = st.builds(
     lambda opening, rest: opening + rest,
-    st.sampled_from([*OPENINGS, "", " ", "'", "\""]),
+    st.sampled_from([*OPENINGS, "", " ", "'", '"']),
     st.sampled_from(['HYPERLINK("http://evil.example","x")', "1+1", "cmd|' /C calc'!A0", "SUM(A1:A9)", "Agency"])
     | st.text(max_size=10),
 )

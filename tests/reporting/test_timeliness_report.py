@@ -84,7 +84,7 @@ def runtime(tmp_path: Path, config_dir: Path, db_url: str):
     processes.mkdir()
     (processes / "review.yaml").write_text(REVIEW)
     (processes / "audit.yaml").write_text(AUDIT)
-    opened = Runtime.open(config_dir, processes, db_url)
+    opened = Runtime.open(config_dir, processes, db_url, create=True)
     yield opened
     opened.db.dispose()
 

@@ -22,7 +22,7 @@ def test_reading_an_empty_database_creates_nothing_and_says_where_it_looked(db_u
 
 
 def test_a_database_once_created_opens_for_reading(db_url):
-    open_database(db_url).dispose()
+    open_database(db_url, create=True).dispose()
     engine = open_database(db_url, create=False)
     with engine.connect() as connection:
         assert "cases" in inspect(connection).get_table_names()

@@ -24,7 +24,7 @@ def runtime(tmp_path, config_dir, db_url, demo_text):
     processes = tmp_path / "processes"
     processes.mkdir()
     (processes / "demo.yaml").write_text(demo_text)
-    opened = Runtime.open(config_dir, processes, db_url)
+    opened = Runtime.open(config_dir, processes, db_url, create=True)
     yield opened
     opened.db.dispose()
 

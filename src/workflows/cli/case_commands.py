@@ -18,11 +18,12 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def runtime(*, read_only: bool = False) -> Iterator[Runtime]:
+def runtime(*, create: bool = False) -> Iterator[Runtime]:
     """Open config, library and database; every refusal becomes one line and the exit status of its kind
     (cli/errors.py has the table).
 
-    `read_only` commands never create a database, and say where they looked when a case is not there.
+    Only `workflows init` creates a database (`create`); every other command answers a missing one with exit 4,
+    naming where it looked, as it says where it looked for a case that is not there.
     """
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -33,7 +34,7 @@ def runtime(*, read_only: bool = False) -> Iterator[Runtime]:
     from workflows.yamlsource import YamlSourceError
 
     try:
-        yield Runtime.open(create=not read_only, report=lambda line: click.echo(f"warning: {line}", err=True))
+        yield Runtime.open(create=create, report=lambda line: click.echo(f"warning: {line}", err=True))
     except YamlSourceError as error:
         report_problems(error.problems)
     except DatabaseMissing as error:
@@ -277,7 +278,7 @@ def status(reference: str, as_json: bool) -> None:
     """A case's stages, owners and due dates."""
     from workflows.operations.reports import status as case_status
 
-    with runtime(read_only=True) as rt:
+    with runtime() as rt:
         view = case_status(rt, reference)
     if as_json:
         click.echo(json.dumps(view, indent=2))
@@ -302,7 +303,7 @@ def overdue(as_json: bool) -> None:
 
     # Each item is written as it is read, and forgotten: a report of 100,000 items must not hold them all. The
     # spool prints them once the database is let go (spooled_output.py says why).
-    with spooled_stdout() as out, runtime(read_only=True) as rt:
+    with spooled_stdout() as out, runtime() as rt:
         if as_json:
             write_json_array((item.as_json() for item in overdue_items(rt)), out)
             return
@@ -332,7 +333,7 @@ def history(reference: str) -> None:
     """The case's audit trail."""
     from workflows.operations.reports import history as audit_trail
 
-    with runtime(read_only=True) as rt:
+    with runtime() as rt:
         entries = audit_trail(rt, reference)
     for entry in entries:  # one line each, whatever a reason or a note holds
         where = f" [{entry['stage']}{'/' + entry['task'] if entry['task'] else ''}]" if entry["stage"] else ""
@@ -349,6 +350,6 @@ def explain(reference: str, stage: str, task: str | None) -> None:
     """Why STAGE's due date (or one task's) is what it is: anchor, amount, skipped days, pauses, extensions."""
     from workflows.operations.reports import explain as explain_due
 
-    with runtime(read_only=True) as rt:
+    with runtime() as rt:
         for line in explain_due(rt, reference, stage, task):
             click.echo(shown(line))

@@ -25,7 +25,7 @@ def cases(process_id: str | None, state: str | None, as_json: bool) -> None:
     from workflows.operations.listing import list_cases, processes_with_cases
     from workflows.yamlsource import did_you_mean
 
-    with runtime(read_only=True) as rt:
+    with runtime() as rt:
         if process_id is not None:
             known = set(rt.library.processes) | processes_with_cases(rt.db)
             if process_id not in known:

@@ -12,6 +12,7 @@ from workflows.cli.lazy_group import LazyGroup
 _CASES = "workflows.cli.case_commands"
 # Command name -> where it lives ("module:attribute"); tests/cli/test_cli_contracts.py checks each name.
 COMMANDS = {
+    "init": "workflows.cli.database_commands:init",
     "due": "workflows.cli.calendar_commands:due",
     "validate": "workflows.cli.definition_commands:validate",
     "schema": "workflows.cli.definition_commands:schema",
@@ -45,9 +46,27 @@ COMMANDS = {
 }
 
 
+# Commands that run until stopped: their logs go where Prefect and the main job send them, each in full.
+_LONG_RUNNING = {"serve", "up", "web"}
+
+
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
+@click.pass_context
+def cli(context: click.Context) -> None:
     """Deadlines and escalations for a children's safeguarding partnership."""
+    from workflows import clock
+
+    if context.invoked_subcommand not in _LONG_RUNNING:
+        from workflows.cli import log_lines
+
+        log_lines.install()
+
+    try:
+        clock.now()  # a rehearsal clock that cannot be read is one line, for every command, before anything runs
+    except clock.ClockError as error:
+        from workflows.cli.errors import ExitCode, UserError
+
+        raise UserError(str(error), ExitCode.INVALID_INPUT) from None
 
 
 def main() -> None:

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from workflows.cli.dates import typed_day
 from workflows.cli.errors import ExitCode, UserError
 
 _FORMATS = ("table", "csv", "json", "xlsx")
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    from workflows.calendar.bounds import YEARS, plausible
-
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{option}: write a date as YYYY-MM-DD, not {value!r}", ExitCode.INVALID_INPUT) from None
-    if not plausible(day):
-        raise UserError(f"{option}: a date in {YEARS}", ExitCode.INVALID_INPUT)
-    return day
 
 
 @click.command()
@@ -55,8 +42,8 @@ def report(
     to_stdout = output is None or str(output) == "-"
     if chosen is ReportFormat.XLSX and to_stdout and sys.stdout.isatty():
         raise UserError("--format xlsx writes a workbook: name it with --output FILE", ExitCode.INVALID_INPUT)
-    first_day, last_day = _day(first, "--from"), _day(last, "--to")
-    with runtime(read_only=True) as rt:
+    first_day, last_day = typed_day(first, "--from"), typed_day(last, "--to")
+    with runtime() as rt:
         settings = rt.config.partnership.reporting
         now: datetime = clock.now()
         period = period_from_options(first_day, last_day, to_london(now).date(), settings.year_starts_month)

@@ -28,7 +28,7 @@ def link(reference: str, stage: str, email: str, task: str | None) -> None:
     from workflows.operations.inputs import read_address
     from workflows.operations.people import actor_for
 
-    with runtime(read_only=True) as rt, rt.db.connect() as connection:
+    with runtime() as rt, rt.db.connect() as connection:
         email = read_address(email, "for") or ""
         stored = load_case(connection, reference)
         if stored is None:
@@ -47,7 +47,7 @@ def link(reference: str, stage: str, email: str, task: str | None) -> None:
         if not verdict.allowed:
             raise UserError(f"{reference}: {verdict.reason}", ExitCode.REFUSED)
         base = rt.config.partnership.web_base_url.rstrip("/")
-    click.echo(f"{base}/t/{sign(new_claims(reference, stage, task, email, clock.now()), secret)}")
+    click.echo(f"{base}/t/{sign(new_claims(reference, stage, task, email, clock.wall_now()), secret)}")
 
 
 @click.command()

@@ -15,6 +15,7 @@ from workflows.dashboard.wording import delivery_trouble, lateness, shorten
 from workflows.definitions.model import Process, Stage
 from workflows.directory.model import Directory
 from workflows.operations.reports import UNDELIVERED_WITHIN, OpenItem, Undelivered
+from workflows.store.outbox import DeliveryCounts
 from workflows.text.markdown import Markdown, bold, bullets, cat, code, document, heading, table
 
 PARTNERSHIP = "partnership"  # the agency column of an item no single agency owns
@@ -250,12 +251,28 @@ def overdue_summary(rows: list[OverdueRow], now: datetime) -> str:
     return summary_markdown(Counts.of(rows), tally(rows, by_agency), tally(rows, by_process), now)
 
 
-def summary_markdown(counted: Counts, agencies: list[Tally], processes: list[Tally], now: datetime) -> str:
-    """The `overdue-summary` Markdown: a headline, then counts per agency and per process, worst first."""
+def mail_line(mail: DeliveryCounts) -> Markdown:
+    """Whether messages are reaching people: given up on lately, waiting, and failing for now (a relay down)."""
+    failed = f"{mail.failed} failed in the last {UNDELIVERED_WITHIN.days} days" if mail.failed else "none failed"
+    waiting = f"{mail.waiting} waiting to be sent" if mail.waiting else "none waiting"
+    failing = f" ({mail.failing} of them failing for now: tried again until they go or are given up on)"
+    parts = [bold("Messages"), f": {failed}, {waiting}", failing if mail.failing else "", "."]
+    if mail.failed:
+        parts += [" ", code("workflows outbox retry"), " sends the failed again."]
+    return cat(*parts)
+
+
+def summary_markdown(
+    counted: Counts, agencies: list[Tally], processes: list[Tally], now: datetime, mail: DeliveryCounts | None = None
+) -> str:
+    """The `overdue-summary` Markdown, the DSPs' start page: a headline, whether messages are reaching people,
+    then counts per agency and per process, worst first."""
+    mailed = [mail_line(mail)] if mail is not None else []
     if not counted.total:
-        return document(headline(counted, now), cat("Nothing is overdue or at risk."))
+        return document(headline(counted, now), *mailed, cat("Nothing is overdue or at risk."))
     return document(
         headline(counted, now),
+        *mailed,
         heading(3, "By agency"),
         tally_table("agency", agencies),
         heading(3, "By process"),

@@ -20,6 +20,7 @@ from workflows.dashboard.overdue import (
     worst_first,
 )
 from workflows.operations.reports import Undelivered
+from workflows.store.outbox import DeliveryCounts
 
 
 class WorstRows:
@@ -75,5 +76,5 @@ class OverdueViews:
     def table(self, now: datetime, failed: Sequence[Undelivered] = ()) -> str:
         return table_markdown(self.counts, self._worst.rows(), now, failed)
 
-    def summary(self, now: datetime) -> str:
-        return summary_markdown(self.counts, self._agencies.worst_first(), self._processes.worst_first(), now)
+    def summary(self, now: datetime, mail: DeliveryCounts | None = None) -> str:
+        return summary_markdown(self.counts, self._agencies.worst_first(), self._processes.worst_first(), now, mail)

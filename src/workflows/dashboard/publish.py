@@ -17,7 +17,7 @@ from prefect.events import emit_event
 from workflows import clock
 from workflows.dashboard.events import Happening
 from workflows.dashboard.views import audit_round_progress, case_timeline, overdue_views
-from workflows.operations.reports import undelivered
+from workflows.operations.reports import mail_counts, undelivered
 from workflows.operations.runtime import Runtime
 from workflows.store.view_revisions import changed_cases, mark_published
 from workflows.text.markdown import escape
@@ -58,9 +58,9 @@ def publish_overdue_views(runtime: Runtime) -> int:
     now = clock.now()
     views = overdue_views(runtime, now)
     description = escape(f"{views.counts}: worst first. Late counts working days since the due date.")
-    failed = undelivered(runtime, now)
+    failed = undelivered(runtime)
     publish_markdown_if_changed(OVERDUE_KEY, views.table(now, failed), description)
-    publish_markdown_if_changed(SUMMARY_KEY, views.summary(now), escape(views.counts))
+    publish_markdown_if_changed(SUMMARY_KEY, views.summary(now, mail_counts(runtime)), escape(views.counts))
     return views.total
 
 

@@ -117,6 +117,13 @@ def _run_demonstrations(settings: MainJobSettings) -> None:
     say(f"  partnership report: {run_and_wait(REPORT_DEPLOYMENT, {}, timeout=RUN_TIMEOUT)}")
 
 
+def _create_database(url: str) -> None:
+    """The main job, like `workflows init`, creates its database (every other command only opens one)."""
+    from workflows.store.database import open_database
+
+    open_database(url, create=True).dispose()
+
+
 def _invent_history() -> None:
     """A year of closed cases (and one overdue) behind the demonstration, for the reports and the DSPs' charts."""
     from workflows.localrun.demo_history import seed_demo_history
@@ -167,6 +174,7 @@ def run_main_job(settings: MainJobSettings) -> None:
     env = _environment(settings, var)
     os.environ.update(env)  # before Prefect is imported: its client reads these
     _refuse_ports_in_use(settings)
+    _create_database(env["WORKFLOWS_DB_URL"])
     children = Children(var)
 
     def stop(*_: object) -> None:

@@ -18,7 +18,7 @@ from workflows.operations.runtime import Runtime
 from workflows.store.audit import case_audit
 from workflows.store.cases import load_case
 from workflows.store.open_item_stream import stream_open_items
-from workflows.store.outbox import delivery_problems, failed_since
+from workflows.store.outbox import DeliveryCounts, delivery_counts, delivery_problems, failed_since
 
 if TYPE_CHECKING:
     from workflows.definitions.model import Process
@@ -165,7 +165,15 @@ def overdue_items_with_processes(runtime: Runtime, now: datetime | None = None) 
 
 
 # How far back `overdue` and the DSP view list messages that could not be delivered.
-UNDELIVERED_WITHIN = timedelta(days=14)
+UNDELIVERED_WITHIN = timedelta(days=14)  # "failed lately": the DSP views and `workflows overdue` alike
+
+
+def mail_counts(runtime: Runtime) -> DeliveryCounts:
+    """Given up on lately (UNDELIVERED_WITHIN), waiting to be sent, and failing for now: the DSPs' headline."""
+    with runtime.db.connect() as connection:
+        return delivery_counts(connection, clock.wall_now() - UNDELIVERED_WITHIN)
+
+
 UNDELIVERED_LIMIT = 100
 
 
@@ -186,11 +194,11 @@ class Undelivered:
         return f"{where} {self.kind}: {self.reason}"
 
 
-def undelivered(runtime: Runtime, now: datetime | None = None) -> list[Undelivered]:
-    """Messages that failed in the last UNDELIVERED_WITHIN, newest first (at most UNDELIVERED_LIMIT)."""
-    now = now or clock.now()
+def undelivered(runtime: Runtime) -> list[Undelivered]:
+    """Messages given up on in the last UNDELIVERED_WITHIN of real time (delivery runs on the real clock, whatever
+    a rehearsal's says), newest first (at most UNDELIVERED_LIMIT)."""
     with runtime.db.connect() as connection:
-        rows = failed_since(connection, now - UNDELIVERED_WITHIN, UNDELIVERED_LIMIT)
+        rows = failed_since(connection, clock.wall_now() - UNDELIVERED_WITHIN, UNDELIVERED_LIMIT)
     return [
         Undelivered(row.reference, row.kind, row.stage, row.task, row.error or "no reason recorded", row.created_at)
         for row in rows

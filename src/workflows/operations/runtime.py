@@ -46,10 +46,11 @@ class Runtime:
         processes_dir: Path | None = None,
         db_url: str | None = None,
         *,
-        create: bool = True,
+        create: bool = False,
         report: Callable[[str], object] | None = None,
     ) -> Runtime:
-        """`create=False` for commands that only read: they never create a database (DatabaseMissing).
+        """Only `create=True` (`workflows init`, `workflows up`, tests) creates a database; otherwise a missing one
+        raises DatabaseMissing, naming where it looked.
 
         A process file with problems is left out, and reported once (`report`, by default a logged warning): the
         other processes, and every case already started (its definition is stored), run on.
