@@ -58,7 +58,9 @@ def web(host: str, port: int) -> None:
     import uvicorn
 
     from workflows.web.app import create_app
+    from workflows.web.slow_clients import BoundedWaitsProtocol
 
     with runtime() as rt:
         app = create_app(lambda: rt)
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # Slow clients are cut off (web/slow_clients.py); idle kept-alive connections after 5 s (uvicorn's).
+        uvicorn.run(app, host=host, port=port, log_level="warning", http=BoundedWaitsProtocol, timeout_keep_alive=5)
