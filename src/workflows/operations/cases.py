@@ -39,7 +39,7 @@ from workflows.store.cases import StoredCase, case_with_business_key, insert_cas
 from workflows.store.definitions import save_definition
 from workflows.store.effects import apply_effects_many
 from workflows.store.items import sync_items_many
-from workflows.store.references import allocate_reference, reference_exists
+from workflows.store.references import allocate_reference, reference_taken_by
 
 # A date the case would count to lies past what the calendar counts (an extension on an extension, a fact at the
 # far end of the allowed years): refused, nothing stored.
@@ -100,8 +100,13 @@ def _start_in(
     process = definition.process
     save_definition(connection, definition.hash, process, text, now)
     if reference:
-        if reference_exists(connection, reference):
+        taken_by = reference_taken_by(connection, reference)
+        if taken_by == reference:
             raise CommandRefused(f"reference {reference} is already in use")
+        if taken_by is not None:
+            raise CommandRefused(
+                f"reference {reference} is already in use as {taken_by} (references are the same whatever their case)"
+            )
     else:
         reference = allocate_reference(connection, process, counts_from)
     try:

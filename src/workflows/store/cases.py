@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from workflows.engine.state import CaseState, CaseStatus
 from workflows.engine.state_codec import case_from_json
+from workflows.store.references import reference_key
 from workflows.store.schema import cases
 
 
@@ -23,6 +24,7 @@ class StoredCase:
 def insert_case(connection: Connection, state: CaseState, business_key: str | None) -> int:
     row = {
         "reference": state.reference,
+        "reference_key": reference_key(state.reference),
         "process_id": state.process_id,
         "definition_hash": state.definition_hash,
         "status": state.status.value,
@@ -36,11 +38,19 @@ def insert_case(connection: Connection, state: CaseState, business_key: str | No
 
 
 def load_case(connection: Connection, reference: str, *, for_update: bool = False) -> StoredCase | None:
-    query = select(cases.c.id, cases.c.state).where(cases.c.reference == reference)
-    if for_update:
-        query = query.with_for_update()
-    row = connection.execute(query).first()
-    return StoredCase(row.id, case_from_json(row.state)) if row else None
+    """The case with this reference, or else the one whose reference is the same without regard to case (its state
+    names it as it was stored)."""
+    key = reference_key(reference)
+    for same in (cases.c.reference == reference, cases.c.reference_key == key if key else None):
+        if same is None:
+            continue
+        query = select(cases.c.id, cases.c.state).where(same)
+        if for_update:
+            query = query.with_for_update()
+        row = connection.execute(query).first()
+        if row:
+            return StoredCase(row.id, case_from_json(row.state))
+    return None
 
 
 def load_case_rows(connection: Connection, case_ids: list[int], *, for_update: bool = False) -> dict[int, Any]:

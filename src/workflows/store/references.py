@@ -3,9 +3,10 @@ pattern has {year}), or given by hand."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from workflows.definitions.model import Process
 from workflows.store.schema import cases, reference_counters
@@ -19,7 +20,7 @@ def allocate_reference(connection: Connection, process: Process, now: datetime) 
     while True:
         seq = _advance_counter(connection, scope)
         reference = process.format_reference(year, seq)
-        if not reference_exists(connection, reference):  # a reference given by hand may have taken it
+        if reference_taken_by(connection, reference) is None:  # a reference given by hand may have taken it
             return reference
 
 
@@ -32,5 +33,14 @@ def _advance_counter(connection: Connection, scope: str) -> int:
     return connection.execute(select(reference_counters.c.last).where(reference_counters.c.scope == scope)).scalar_one()
 
 
-def reference_exists(connection: Connection, reference: str) -> bool:
-    return connection.execute(select(cases.c.id).where(cases.c.reference == reference)).first() is not None
+def reference_key(reference: str) -> str | None:
+    """What makes two references one case's: letter case and runs of anything but letters and digits do not count
+    (RR-2026-001, rr-2026-001). The DSPs' artifact `case-<key>` is named by it, so no two cases share one."""
+    return re.sub(r"[^a-z0-9]+", "-", reference.lower()).strip("-") or None
+
+
+def reference_taken_by(connection: Connection, reference: str) -> str | None:
+    """The reference of the case that has this one, or one the same without regard to case; None if none has."""
+    key = reference_key(reference)
+    same = or_(cases.c.reference == reference, cases.c.reference_key == key) if key else cases.c.reference == reference
+    return connection.execute(select(cases.c.reference).where(same).limit(1)).scalar()

@@ -36,6 +36,9 @@ cases = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("reference", String(100), nullable=False, unique=True),
+    # The reference without regard to case (store/references.py reference_key): unique, so RR-2026-001 and
+    # rr-2026-001 are one case. Null only for a case stored before 0009 whose key an earlier case held.
+    Column("reference_key", String(100)),
     Column("process_id", String(100), nullable=False),
     Column("definition_hash", String(64), ForeignKey("definitions.hash"), nullable=False),
     Column("status", String(20), nullable=False),
@@ -50,6 +53,7 @@ cases = Table(
     Column("published_revision", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("process_id", "business_key", name="uq_cases_business_key"),
 )
+Index("uq_cases_reference_key", cases.c.reference_key, unique=True)
 Index("ix_cases_parent", cases.c.parent_reference)
 Index("ix_cases_status", cases.c.status)
 _VIEW_STALE = cases.c.revision != cases.c.published_revision
@@ -153,6 +157,15 @@ leases = Table(
     Column("name", String(100), primary_key=True),
     Column("holder", String(100), nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# When a sweep last finished, on the real clock: the main job says so when sweeps stop (localrun/sweep_watch.py).
+sweep_heartbeats = Table(
+    "sweep_heartbeats",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("sweeper", String(100), nullable=False),
+    Column("finished_at", UtcDateTime, nullable=False),
 )
 
 # Each state-changing use of an action link, so a link works once for each kind of action (engine Action).

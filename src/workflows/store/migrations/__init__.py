@@ -1,3 +1,3 @@
 """Alembic migrations of the store. HEAD_REVISION lets a start-up skip Alembic when nothing is due."""
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
