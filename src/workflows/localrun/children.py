@@ -1,4 +1,6 @@
-"""The main job's child processes: started each in its own process group, stopped together, nothing left."""
+"""The main job's child processes: each in its own process group behind a guard (localrun/guard.py) so it never
+outlives the main job; one that stops by itself is started again, after a wait that doubles each time it stops
+again soon (1 s up to a minute); stopped together, nothing left."""
 
 from __future__ import annotations
 
@@ -6,39 +8,58 @@ import contextlib
 import os
 import signal
 import subprocess
-from dataclasses import dataclass
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 STOP_TIMEOUT = 20.0
+FIRST_WAIT = 1.0
+LONGEST_WAIT = 60.0
+STEADY = 120.0  # a child up this long has recovered: its next stop waits FIRST_WAIT again
 
 
 @dataclass
 class Child:
     name: str
-    process: subprocess.Popen[bytes]
+    command: list[str]
+    env: dict[str, str]
     log: Path
     graceful: bool  # stopped with SIGINT (as on Ctrl-C) rather than SIGTERM
+    process: subprocess.Popen[bytes] = field(init=False)
+    started_at: float = 0.0
+    wait: float = FIRST_WAIT
+    restart_at: float | None = None  # set while it is down and waiting to be started again
+    restarts: int = 0
 
 
 class Children:
-    def __init__(self, var: Path) -> None:
+    def __init__(self, var: Path, on_change: Callable[[list[Child]], None] = lambda _: None) -> None:
         self.var = var
         self.running: list[Child] = []
+        self.on_change = on_change  # told whenever a child's process changes (the run record keeps them)
 
     def start(self, name: str, command: list[str], env: dict[str, str], *, graceful: bool = False) -> Child:
-        log = self.var / f"{name}.log"
-        with log.open("ab") as handle:
-            # Its own session: a terminal's Ctrl-C reaches the main job only, which stops the children in order,
-            # and the whole group (with whatever a child started) can be signalled at once.
-            process = subprocess.Popen(
-                command, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True
-            )
-        child = Child(name, process, log, graceful)
+        child = Child(name, command, env, self.var / f"{name}.log", graceful)
+        self._launch(child)
         self.running.append(child)
+        self.on_change(self.running)
         return child
 
+    def _launch(self, child: Child) -> None:
+        guarded = [sys.executable, "-m", "workflows.localrun.guard", "--", *child.command]
+        with child.log.open("ab") as handle:
+            # Its own session: a terminal's Ctrl-C or hang-up reaches the main job only, which stops the children
+            # in order, and the whole group (with whatever a child started) can be signalled at once.
+            child.process = subprocess.Popen(
+                guarded, stdout=handle, stderr=subprocess.STDOUT, env=child.env, start_new_session=True
+            )
+        child.started_at = time.monotonic()
+        child.restart_at = None
+
     def check_running(self) -> None:
-        """Stop everything if one child has stopped by itself."""
+        """While starting up: stop everything if one child has stopped by itself."""
         for child in self.running:
             if child.process.poll() is not None:
                 raise SystemExit(
@@ -46,11 +67,44 @@ class Children:
                     "Stopping the rest."
                 )
 
+    def supervise(self) -> list[str]:
+        """Start again each child that stopped by itself, once its wait is over; what to tell the user."""
+        said: list[str] = []
+        now = time.monotonic()
+        for child in self.running:
+            if child.restart_at is None and child.process.poll() is not None:
+                if now - child.started_at >= STEADY:
+                    child.wait = FIRST_WAIT
+                child.restart_at = now + child.wait
+                said.append(
+                    f"{child.name} stopped by itself (exit {child.process.returncode}); starting it again in "
+                    f"{child.wait:.0f} s (see {child.log})"
+                )
+                child.wait = min(child.wait * 2, LONGEST_WAIT)
+            elif child.restart_at is not None and now >= child.restart_at:
+                _signal_group(child.process.pid, signal.SIGKILL)  # anything it left in its group
+                self._launch(child)
+                child.restarts += 1
+                self.on_change(self.running)
+                said.append(f"{child.name} started again")
+        return said
+
+    def restart(self, name: str) -> None:
+        """Stop a child that is there but not working (a hung server) and start it again at once."""
+        for child in self.running:
+            if child.name == name:
+                _signal_group(child.process.pid, signal.SIGKILL)  # works on a stopped (SIGSTOP) process too
+                child.process.wait()
+                self._launch(child)
+                child.restarts += 1
+                self.on_change(self.running)
+
     def stop(self) -> None:
         """Stop in reverse order of start, each group whole; kill what does not stop in time. Idempotent."""
         for child in reversed(self.running):
             if child.process.poll() is None:
-                # The leader only, gracefully: it stops what it started (the runner cancels its flow runs).
+                # The guard passes it on to the command only, gracefully: it stops what it started (the runner
+                # cancels its flow runs).
                 child.process.send_signal(signal.SIGINT if child.graceful else signal.SIGTERM)
             try:
                 child.process.wait(timeout=STOP_TIMEOUT)

@@ -1,12 +1,14 @@
-"""The main job on embedded defaults: everything under ./var, stopped together on Ctrl-C.
+"""The main job on embedded defaults: everything under ./var, stopped together on Ctrl-C or a hang-up.
 
 A Prefect server with its own SQLite, the deployments served (the sweep on an interval), the practitioners'
 task pages, a mail sink keeping every message as a .eml file, and a few demonstration cases started through
-the same deployments the business unit uses.
+the same deployments the business unit uses. While it runs it watches them: a child that stops is started
+again, a Prefect server that stops answering is started again, and sweeps that stop finishing are said.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -15,16 +17,24 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workflows import clock
-from workflows.localrun.children import Children
+from workflows.localrun.children import Child, Children
 from workflows.localrun.demo import DemoRun, demo_runs
+from workflows.localrun.run_record import RunRecord, recorded, stop_leftovers
+from workflows.localrun.watches import ServerWatch, SweepWatch
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 BIN = Path(sys.executable).parent
 SERVER_START_TIMEOUT = 240.0  # the first start runs about a hundred migrations
 RUN_TIMEOUT = 180.0  # a demonstration run: the first flow run on a new server is the slowest
+WATCH_EVERY = 10.0  # seconds between looks at the server's health and the last sweep
+HEALTH_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +47,9 @@ class MainJobSettings:
 
 
 def say(text: str) -> None:
-    print(text, flush=True)
+    # A closed terminal (the hang-up that stops the job) must not stop the stopping.
+    with contextlib.suppress(OSError):
+        print(text, flush=True)
 
 
 def _link_secret(var: Path) -> str:
@@ -79,6 +91,62 @@ def _refuse_ports_in_use(settings: MainJobSettings) -> None:
                 raise SystemExit(f"port {port} for the {name} is in use: stop what holds it, or choose {option}")
 
 
+def _recognise_earlier_run(record: RunRecord) -> None:
+    """Refuse while an earlier `workflows up` in this folder still runs; stop what one that ended left running."""
+    earlier, children = record.read()
+    if earlier is not None and earlier.running() and earlier.pid != os.getpid():
+        raise SystemExit(
+            f"workflows up is already running in this folder (process {earlier.pid}): stop it first "
+            f"(Ctrl-C in its terminal, or kill {earlier.pid})"
+        )
+    stopped = stop_leftovers(children)
+    if stopped:
+        named = ", ".join(f"{child.name} (process {child.pid})" for child in stopped)
+        say(f"stopped what an earlier workflows up in this folder left running: {named}")
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _last_sweep_finished(db: Engine) -> datetime | None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from workflows.store.sweep_heartbeats import last_sweep_finished
+
+    try:
+        with db.connect() as connection:
+            return last_sweep_finished(connection)
+    except SQLAlchemyError:
+        return None  # said by the sweeps themselves, in var/serve.log
+
+
+def _watch(settings: MainJobSettings, children: Children, db: Engine) -> None:
+    """Until stopped: start again what stopped or hangs, and say when sweeps stop and start again."""
+    health = f"http://127.0.0.1:{settings.prefect_port}/api/health"
+    sweeps = SweepWatch(settings.sweep_every, clock.wall_now())
+    server = ServerWatch(clock.wall_now())
+    next_look = time.monotonic() + WATCH_EVERY
+    while True:
+        for line in children.supervise():
+            say(line)
+        if time.monotonic() >= next_look:
+            now = clock.wall_now()
+            hung = server.check(_answers(health), now)
+            if hung:
+                say(hung)
+                children.restart("prefect-server")
+            said = sweeps.check(_last_sweep_finished(db), now)
+            if said:
+                say(said)
+            next_look = time.monotonic() + WATCH_EVERY
+        time.sleep(1)
+
+
 def _wait_for_health(url: str, children: Children, log: Path) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while time.monotonic() < deadline:
@@ -117,11 +185,11 @@ def _run_demonstrations(settings: MainJobSettings) -> None:
     say(f"  partnership report: {run_and_wait(REPORT_DEPLOYMENT, {}, timeout=RUN_TIMEOUT)}")
 
 
-def _create_database(url: str) -> None:
+def _create_database(url: str) -> Engine:
     """The main job, like `workflows init`, creates its database (every other command only opens one)."""
     from workflows.store.database import open_database
 
-    open_database(url, create=True).dispose()
+    return open_database(url, create=True)
 
 
 def _invent_history() -> None:
@@ -164,7 +232,7 @@ def _ready_message(settings: MainJobSettings, var: Path, env: dict[str, str]) ->
         "  only urgent messages (hour-based deadlines) are sent; the rest wait in the outbox (workflows outbox)\n"
         f"state: {describe(env['WORKFLOWS_DB_URL'])} (the workflows command in this folder uses it too)\n"
         f"logs: {var}/*.log\n"
-        "Ctrl-C stops everything.\n"
+        "Ctrl-C (or closing this terminal) stops everything; a part that stops by itself is started again.\n"
     )
 
 
@@ -173,18 +241,27 @@ def run_main_job(settings: MainJobSettings) -> None:
     (var / "mail").mkdir(parents=True, exist_ok=True)
     env = _environment(settings, var)
     os.environ.update(env)  # before Prefect is imported: its client reads these
+    record = RunRecord(var)
+    _recognise_earlier_run(record)
     _refuse_ports_in_use(settings)
-    _create_database(env["WORKFLOWS_DB_URL"])
-    children = Children(var)
+    db = _create_database(env["WORKFLOWS_DB_URL"])
+    me = recorded(os.getpid(), "workflows up")
+
+    def keep_record(running: list[Child]) -> None:
+        record.write(me, [recorded(child.process.pid, child.name) for child in running])
+
+    record.write(me, [])
+    children = Children(var, on_change=keep_record)
 
     def stop(*_: object) -> None:
         say("\nstopping ...")
         children.stop()
+        record.remove()
         say("stopped: nothing of the main job is left running")
         raise SystemExit(0)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    for ending in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # a closed terminal stops it as Ctrl-C does
+        signal.signal(ending, stop)
     try:
         say("starting the Prefect server (its first start prepares its database: about a minute) ...")
         server = children.start(
@@ -211,8 +288,8 @@ def run_main_job(settings: MainJobSettings) -> None:
         children.start("web", [str(BIN / "workflows"), "web", "--port", str(settings.web_port)], env)
         _run_demonstrations(settings)
         say(_ready_message(settings, var, env))
-        while True:
-            children.check_running()
-            time.sleep(1)
+        _watch(settings, children, db)
     finally:
-        children.stop()  # on any way out: Ctrl-C, a child that stopped, an error
+        children.stop()  # on any way out: Ctrl-C, a hang-up, an error
+        record.remove()
+        db.dispose()

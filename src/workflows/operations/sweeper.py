@@ -32,6 +32,7 @@ from workflows.store import timers
 from workflows.store.audit import add_audit
 from workflows.store.cases import load_case_rows
 from workflows.store.leases import lease_holder, release_lease, renew_lease, take_lease, take_over_lease
+from workflows.store.sweep_heartbeats import record_sweep_finished
 
 log = logging.getLogger(__name__)
 
@@ -339,4 +340,6 @@ def tick(
             raise
         # What fired stays fired; the digest is built again at the next sweep.
         log.exception("the daily digest could not be built; the next sweep tries again")
+    with runtime.db.begin() as connection:  # on the real clock: when this sweep really finished
+        record_sweep_finished(connection, holder, clock.wall_now())
     return fired
