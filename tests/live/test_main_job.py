@@ -8,6 +8,7 @@ one main job.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import html
@@ -466,12 +467,80 @@ def test_hostile_text_stays_text_in_both_prefect_uis(main_job, chromium_at):
     assert knocked == 0, "a page fetched from the tester's host"
 
 
+def _marker(job: MainJob) -> bytes:
+    return f"PREFECT_HOME={job.folder / 'var' / 'prefect'}".encode()
+
+
+def _guard_of(job: MainJob, word: str) -> int:
+    """The guard (localrun/guard.py) of the main job's child whose command has `word` in it."""
+    for pid in _processes_with(_marker(job)):
+        with contextlib.suppress(OSError):
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if b"workflows.localrun.guard" in args and word.encode() in args:
+                return pid
+    pytest.fail(f"no guard of a child with {word!r}")
+
+
+def _pages_answer(job: MainJob) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{job.web_port}/", timeout=5).status_code < 500
+    except httpx.HTTPError:
+        return False
+
+
+def test_a_second_up_in_the_same_folder_is_refused_while_the_first_runs(main_job):
+    ports = ["--port", str(main_job.prefect_port), "--web-port", str(main_job.web_port)]
+    result = subprocess.run(
+        [WORKFLOWS, "up", *ports, "--smtp-port", str(main_job.smtp_port)],
+        cwd=main_job.folder,
+        env=main_job.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    said = f"workflows up is already running in this folder (process {main_job.process.pid})"
+    assert said in result.stderr, result.stderr
+    assert main_job.process.poll() is None and _pages_answer(main_job)
+
+
+def test_task_pages_that_die_are_started_again(main_job):
+    os.killpg(_guard_of(main_job, "web"), signal.SIGKILL)
+    eventually(lambda: "web started again" in main_job.text(), 30, "the task pages started again")
+    assert "web stopped by itself (exit -9); starting it again in 1 s" in main_job.text()
+    eventually(lambda: _pages_answer(main_job), 60, "the task pages answering again")
+
+
+def test_a_hung_prefect_server_is_started_again_and_the_sweeps_resume(main_job):
+    """A Prefect server stopped (SIGSTOP) does not answer and runs no sweep: the main job says so after two sweep
+    intervals, starts the server again after 90 s, and says when sweeps finish again; the task pages and the
+    mail sink stay up throughout."""
+    server = _guard_of(main_job, "server")
+    before = len(main_job.completed_scheduled_sweeps())
+    os.killpg(server, signal.SIGSTOP)
+    try:
+        eventually(lambda: "no sweep has finished for" in main_job.text(), 60, "the stalled sweeps said")
+        assert _pages_answer(main_job)
+        with socket.create_connection(("127.0.0.1", main_job.smtp_port), timeout=5) as sink:
+            assert sink.recv(100).startswith(b"220")
+        eventually(
+            lambda: "the Prefect server has not answered for 90 s: starting it again" in main_job.text(),
+            150,
+            "the hung server started again",
+        )
+        eventually(lambda: "sweeps are running again" in main_job.text(), 300, "the sweeps' return said")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server, signal.SIGCONT)
+    eventually(lambda: len(main_job.completed_scheduled_sweeps()) > before, 120, "a scheduled sweep after the restart")
+    assert _pages_answer(main_job)
+
+
 def test_ctrl_c_stops_everything_and_frees_every_port(main_job):
     os.killpg(main_job.process.pid, signal.SIGINT)
     assert main_job.process.wait(timeout=90) == 0, main_job.text()
     assert "stopped: nothing of the main job is left running" in main_job.text()
-    marker = f"PREFECT_HOME={main_job.folder / 'var' / 'prefect'}".encode()
-    eventually(lambda: not _processes_with(marker), 10, "every process of the main job gone")
+    eventually(lambda: not _processes_with(_marker(main_job)), 10, "every process of the main job gone")
     for port in (main_job.prefect_port, main_job.web_port, main_job.smtp_port):
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers"
@@ -490,3 +559,53 @@ def _processes_with(marker: bytes) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+def _up_again(job: MainJob) -> tuple[subprocess.Popen[str], list[str]]:
+    """Another `workflows up` in the same folder on the same ports, without demonstration cases."""
+    ports = ["--port", str(job.prefect_port), "--web-port", str(job.web_port), "--smtp-port", str(job.smtp_port)]
+    process = subprocess.Popen(
+        [WORKFLOWS, "up", *ports, "--no-demo", "--sweep-every", f"{SWEEP_EVERY}s"],
+        cwd=job.folder,
+        env=job.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    output: list[str] = []
+    threading.Thread(target=lambda: output.extend(iter(process.stdout.readline, "")), daemon=True).start()
+    eventually(lambda: "ready." in "".join(output) or process.poll() is not None, STARTUP_TIMEOUT, "workflows up")
+    assert "ready." in "".join(output), "".join(output) + _logs(job.folder)
+    return process, output
+
+
+def test_a_main_job_killed_leaves_nothing_its_guards_see_and_the_next_one_stops_the_rest(main_job):
+    """kill -9 of the main job: every child goes with it. Only a child whose guard was killed too is left, and
+    the next `workflows up` in the folder stops it, then a hang-up (a closed terminal) stops everything."""
+    assert main_job.process.poll() is not None  # the first main job was stopped above
+    second, _ = _up_again(main_job)
+    web_guard = _guard_of(main_job, "web")
+    os.kill(web_guard, signal.SIGKILL)  # the task pages lose their guard ...
+    os.kill(second.pid, signal.SIGKILL)  # ... and the main job is killed
+    second.wait()
+
+    def only_the_pages_left() -> bool:
+        commands = []
+        for pid in _processes_with(_marker(main_job)):
+            with contextlib.suppress(OSError):
+                commands.append(Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0"))
+        return bool(commands) and all(b"web" in command for command in commands)
+
+    eventually(only_the_pages_left, 30, "every child but the unguarded one gone with the main job")
+    assert _pages_answer(main_job)  # a leftover, still holding its port
+
+    third, output = _up_again(main_job)
+    assert "processes an earlier workflows up in this folder left running" in "".join(output)
+    os.kill(third.pid, signal.SIGHUP)
+    assert third.wait(timeout=90) == 0, "".join(output)
+    assert "stopped: nothing of the main job is left running" in "".join(output)
+    eventually(lambda: not _processes_with(_marker(main_job)), 10, "every process of the main job gone")
+    for port in (main_job.prefect_port, main_job.web_port, main_job.smtp_port):
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers"

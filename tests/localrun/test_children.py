@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from workflows.localrun.children import FIRST_WAIT, Children
-from workflows.localrun.run_record import RunRecord, recorded, stop_leftovers
+from workflows.localrun.run_record import RUN_MARK, RecordedProcess, RunRecord, new_run_mark, start_time, stop_leftovers
 
 pytestmark = pytest.mark.slow
 
@@ -95,25 +95,31 @@ def test_a_child_that_stops_is_started_again_after_a_doubling_wait(tmp_path):
         children.stop()
 
 
-def test_what_an_earlier_main_job_left_is_recognised_by_process_and_start_time(tmp_path):
+def test_what_an_earlier_main_job_left_is_recognised_by_its_mark_and_the_job_by_its_start_time(tmp_path):
     record = RunRecord(tmp_path)
-    leftover = subprocess.Popen(
-        [sys.executable, "-c", FAMILY], stdout=subprocess.PIPE, text=True, start_new_session=True
-    )
-    grandchild = int(leftover.stdout.readline().split()[2])
+    run, other_run = new_run_mark(), new_run_mark()
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    record.write(recorded(gone.pid, "workflows up"), [recorded(leftover.pid, "web"), recorded(gone.pid, "mail-sink")])
-    main, children = record.read()
-    assert not main.running()  # the earlier main job ended
-    stopped = stop_leftovers(children)
-    assert [child.name for child in stopped] == ["web"]
-    leftover.wait(timeout=15)
-    assert wait_until(lambda: not alive(grandchild), 15)
-    # A process id reused by another program is not taken for the one recorded.
-    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    record.write(gone.pid, run)
+    earlier, recorded_run = record.read()
+    assert not earlier.running() and recorded_run == run  # the earlier main job ended
+    # Its child's group lost its guard; the command and its grandchild are left, marked; another run's are not ours.
+    leftover = subprocess.Popen(
+        [sys.executable, "-c", FAMILY], stdout=subprocess.PIPE, text=True, env={**os.environ, RUN_MARK: run}
+    )
+    grandchild = int(leftover.stdout.readline().split()[2])
+    theirs = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"], env={**os.environ, RUN_MARK: other_run}
+    )
     try:
-        mistaken = recorded(other.pid, "web").__class__("web", other.pid, "1")
-        assert not mistaken.running() and stop_leftovers([mistaken]) == [] and other.poll() is None
+        assert sorted(stop_leftovers(run)) == sorted([leftover.pid, grandchild])
+        leftover.wait(timeout=15)
+        assert wait_until(lambda: not alive(grandchild), 15)
+        assert theirs.poll() is None
+        # A process id reused by another program is not taken for the main job recorded.
+        assert (
+            not RecordedProcess(theirs.pid, "1").running()
+            and RecordedProcess(theirs.pid, start_time(theirs.pid)).running()
+        )
     finally:
-        other.kill()
+        theirs.kill()

@@ -52,3 +52,27 @@ def test_a_server_unanswered_for_the_limit_is_started_again_and_given_as_long_ag
     assert watch.check(False, START + SERVER_HANG_LIMIT + timedelta(seconds=30)) is None
     assert watch.check(True, START + 2 * SERVER_HANG_LIMIT) is None
     assert watch.check(False, START + 3 * SERVER_HANG_LIMIT - timedelta(seconds=1)) is None
+
+
+def test_the_prefect_database_is_rewritten_without_what_was_removed(tmp_path):
+    import sqlite3
+
+    from workflows.localrun.mainjob import compact_prefect_database
+
+    path = tmp_path / "prefect.db"
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA secure_delete = 0")  # as SQLite is built by default (Debian's turns it on)
+    connection.execute("CREATE TABLE flow_run (id INTEGER PRIMARY KEY, parameters TEXT)")
+    connection.executemany("INSERT INTO flow_run (parameters) VALUES (?)", [("x" * 500,)] * 50)
+    run = '{"child_name": "Jane Doe-Marker", "notes": "' + "y" * 300 + '"}'
+    connection.execute("INSERT INTO flow_run (parameters) VALUES (?)", (run,))
+    connection.commit()
+    connection.execute("UPDATE flow_run SET parameters = '{}' WHERE parameters LIKE '%Marker%'")  # the scrub
+    connection.commit()
+    connection.close()
+    assert b"Jane Doe-Marker" in path.read_bytes()  # what SQLite leaves in the page it no longer uses
+
+    compact_prefect_database(tmp_path)
+
+    assert b"Jane Doe-Marker" not in path.read_bytes()
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM flow_run").fetchone() == (51,)

@@ -9,7 +9,7 @@
 | 2 | invalid input: an argument that does not fit (unknown stage, task, option, process or fact, a bad amount,
   reason or WORKFLOWS_NOW), and click's own usage errors |
 | 3 | not found: no case with that reference in the database opened |
-| 4 | database unavailable: none where a read-only command looked, or the database failed |
+| 4 | database unavailable: none at the location (every command but `init` and `up`), or the database failed |
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,16 +34,14 @@ class Child:
 
 
 class Children:
-    def __init__(self, var: Path, on_change: Callable[[list[Child]], None] = lambda _: None) -> None:
+    def __init__(self, var: Path) -> None:
         self.var = var
         self.running: list[Child] = []
-        self.on_change = on_change  # told whenever a child's process changes (the run record keeps them)
 
     def start(self, name: str, command: list[str], env: dict[str, str], *, graceful: bool = False) -> Child:
         child = Child(name, command, env, self.var / f"{name}.log", graceful)
         self._launch(child)
         self.running.append(child)
-        self.on_change(self.running)
         return child
 
     def _launch(self, child: Child) -> None:
@@ -85,7 +82,6 @@ class Children:
                 _signal_group(child.process.pid, signal.SIGKILL)  # anything it left in its group
                 self._launch(child)
                 child.restarts += 1
-                self.on_change(self.running)
                 said.append(f"{child.name} started again")
         return said
 
@@ -97,7 +93,6 @@ class Children:
                 child.process.wait()
                 self._launch(child)
                 child.restarts += 1
-                self.on_change(self.running)
 
     def stop(self) -> None:
         """Stop in reverse order of start, each group whole; kill what does not stop in time. Idempotent."""

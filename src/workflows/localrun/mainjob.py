@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workflows import clock
-from workflows.localrun.children import Child, Children
+from workflows.localrun.children import Children
 from workflows.localrun.demo import DemoRun, demo_runs
-from workflows.localrun.run_record import RunRecord, recorded, stop_leftovers
+from workflows.localrun.run_record import RUN_MARK, RunRecord, new_run_mark, stop_leftovers
 from workflows.localrun.watches import ServerWatch, SweepWatch
 
 if TYPE_CHECKING:
@@ -91,18 +91,32 @@ def _refuse_ports_in_use(settings: MainJobSettings) -> None:
                 raise SystemExit(f"port {port} for the {name} is in use: stop what holds it, or choose {option}")
 
 
+def compact_prefect_database(prefect_home: Path) -> None:
+    """Rewrite the Prefect server's SQLite file (VACUUM) before the server opens it, so that what was removed from
+    it (the parameters a run's crash hook scrubbed, docs/prefect.md) is not left in its free pages."""
+    import sqlite3
+
+    path = prefect_home / "prefect.db"
+    if path.exists():
+        connection = sqlite3.connect(path)
+        try:
+            connection.execute("VACUUM")
+        finally:
+            connection.close()
+
+
 def _recognise_earlier_run(record: RunRecord) -> None:
     """Refuse while an earlier `workflows up` in this folder still runs; stop what one that ended left running."""
-    earlier, children = record.read()
+    earlier, run = record.read()
     if earlier is not None and earlier.running() and earlier.pid != os.getpid():
         raise SystemExit(
             f"workflows up is already running in this folder (process {earlier.pid}): stop it first "
             f"(Ctrl-C in its terminal, or kill {earlier.pid})"
         )
-    stopped = stop_leftovers(children)
+    stopped = stop_leftovers(run) if run else []
     if stopped:
-        named = ", ".join(f"{child.name} (process {child.pid})" for child in stopped)
-        say(f"stopped what an earlier workflows up in this folder left running: {named}")
+        listed = ", ".join(str(pid) for pid in sorted(stopped))
+        say(f"stopped {len(stopped)} processes an earlier workflows up in this folder left running ({listed})")
 
 
 def _answers(url: str) -> bool:
@@ -245,13 +259,10 @@ def run_main_job(settings: MainJobSettings) -> None:
     _recognise_earlier_run(record)
     _refuse_ports_in_use(settings)
     db = _create_database(env["WORKFLOWS_DB_URL"])
-    me = recorded(os.getpid(), "workflows up")
-
-    def keep_record(running: list[Child]) -> None:
-        record.write(me, [recorded(child.process.pid, child.name) for child in running])
-
-    record.write(me, [])
-    children = Children(var, on_change=keep_record)
+    run = new_run_mark()
+    env[RUN_MARK] = run  # every child, and all they start, carries it
+    record.write(os.getpid(), run)
+    children = Children(var)
 
     def stop(*_: object) -> None:
         say("\nstopping ...")
@@ -263,6 +274,7 @@ def run_main_job(settings: MainJobSettings) -> None:
     for ending in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # a closed terminal stops it as Ctrl-C does
         signal.signal(ending, stop)
     try:
+        compact_prefect_database(var / "prefect")
         say("starting the Prefect server (its first start prepares its database: about a minute) ...")
         server = children.start(
             "prefect-server",

@@ -1,7 +1,10 @@
-"""var/up.json: which `workflows up` runs in this folder and the process groups of its children, so that a new one
+"""var/up.json: which `workflows up` runs in this folder and the mark its children carry, so that a new one
 recognises an earlier one still running (and refuses) or what an earlier one left behind (and stops it).
 
-A process is recognised by its id and its start time (Linux /proc), never by its id alone: ids are reused.
+The main job is recognised by its process id and start time (Linux /proc), never by its id alone: ids are reused.
+What it started is recognised by a mark in the environment every child and grandchild inherits
+(WORKFLOWS_UP_RUN, new for each run): a leftover found that way is one of ours whatever became of its parent.
+Where /proc cannot be read, nothing is recognised and the ports' check says what holds them.
 """
 
 from __future__ import annotations
@@ -9,17 +12,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+RUN_MARK = "WORKFLOWS_UP_RUN"
 LEFTOVER_STOP_TIMEOUT = 10.0
+PROC = Path("/proc")
 
 
 @dataclass(frozen=True, slots=True)
 class RecordedProcess:
-    name: str
     pid: int
     started: str | None  # the kernel's start time of the process; None where it cannot be read
 
@@ -37,53 +42,59 @@ class RecordedProcess:
 def start_time(pid: int) -> str | None:
     """The process's start time in clock ticks since boot (field 22 of /proc/PID/stat); None if unknown."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        stat = (PROC / str(pid) / "stat").read_text()
     except OSError:
         return None
     return stat.rsplit(")", 1)[1].split()[19]  # after the command name, which may hold spaces
 
 
-def recorded(pid: int, name: str) -> RecordedProcess:
-    return RecordedProcess(name, pid, start_time(pid))
+def new_run_mark() -> str:
+    return secrets.token_hex(8)
 
 
 class RunRecord:
     def __init__(self, var: Path) -> None:
         self.path = var / "up.json"
 
-    def read(self) -> tuple[RecordedProcess | None, list[RecordedProcess]]:
+    def read(self) -> tuple[RecordedProcess | None, str | None]:
+        """The earlier main job and its children's mark; (None, None) if none, or not one this version can read."""
         try:
             data = json.loads(self.path.read_text())
-            main = RecordedProcess(**data["up"])
-            children = [RecordedProcess(**child) for child in data["children"]]
+            return RecordedProcess(int(data["pid"]), data["started"]), str(data["run"])
         except (OSError, ValueError, KeyError, TypeError):
-            return None, []  # none, or not one this version can read: nothing to recognise
-        return main, children
+            return None, None
 
-    def write(self, main: RecordedProcess, children: list[RecordedProcess]) -> None:
-        data = {"up": vars_of(main), "children": [vars_of(child) for child in children]}
+    def write(self, pid: int, run: str) -> None:
         temporary = self.path.with_suffix(".json.new")
-        temporary.write_text(json.dumps(data, indent=1))
+        temporary.write_text(json.dumps({"pid": pid, "started": start_time(pid), "run": run}))
         temporary.replace(self.path)
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
 
 
-def vars_of(process: RecordedProcess) -> dict[str, object]:
-    return {"name": process.name, "pid": process.pid, "started": process.started}
+def marked_processes(run: str) -> list[int]:
+    """Processes whose environment carries this run's mark (not this process)."""
+    mark = f"{RUN_MARK}={run}".encode()
+    found = []
+    for entry in PROC.iterdir() if PROC.is_dir() else ():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            with contextlib.suppress(OSError):
+                if mark in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+    return found
 
 
-def stop_leftovers(children: list[RecordedProcess]) -> list[RecordedProcess]:
-    """Stop each recorded child group still running (SIGTERM, then SIGKILL); say which were."""
-    left = [child for child in children if child.running()]
-    for child in left:
+def stop_leftovers(run: str) -> list[int]:
+    """Stop every process of an earlier run still there (SIGTERM, then SIGKILL); their ids."""
+    left = marked_processes(run)
+    for pid in left:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, signal.SIGTERM)
+            os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + LEFTOVER_STOP_TIMEOUT
-    while time.monotonic() < deadline and any(child.running() for child in left):
+    while time.monotonic() < deadline and marked_processes(run):
         time.sleep(0.2)
-    for child in left:
+    for pid in marked_processes(run):
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
     return left
