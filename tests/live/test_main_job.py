@@ -83,12 +83,19 @@ class MainJob:
         return result
 
     def post(self, path: str, body: dict[str, Any]) -> Any:
-        response = httpx.post(f"{self.api}{path}", json=body, timeout=30)
-        response.raise_for_status()
-        return response.json()
+        return self._call("POST", path, body)
 
     def get(self, path: str) -> Any:
-        response = httpx.get(f"{self.api}{path}", timeout=30)
+        return self._call("GET", path, None)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
+        """As Prefect's own client calls its API: a 502 or 503 (its SQLite busy on this shared machine) is tried
+        again, a few times."""
+        for attempt in range(5):
+            response = httpx.request(method, f"{self.api}{path}", json=body, timeout=30)
+            if response.status_code not in (502, 503):
+                break
+            time.sleep(2**attempt)
         response.raise_for_status()
         return response.json()
 
@@ -529,6 +536,7 @@ def test_a_hung_prefect_server_is_started_again_and_the_sweeps_resume(main_job):
             "the hung server started again",
         )
         eventually(lambda: "sweeps are running again" in main_job.text(), 300, "the sweeps' return said")
+        assert "starting the deployments' runner again on it" in main_job.text()
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server, signal.SIGCONT)
@@ -537,6 +545,8 @@ def test_a_hung_prefect_server_is_started_again_and_the_sweeps_resume(main_job):
 
 
 def test_ctrl_c_stops_everything_and_frees_every_port(main_job):
+    serve_log = main_job.folder / "var" / "serve.log"
+    logged_before = serve_log.stat().st_size  # what the hung server above made Prefect's runner log is not stopping
     os.killpg(main_job.process.pid, signal.SIGINT)
     assert main_job.process.wait(timeout=90) == 0, main_job.text()
     assert "stopped: nothing of the main job is left running" in main_job.text()
@@ -544,8 +554,8 @@ def test_ctrl_c_stops_everything_and_frees_every_port(main_job):
     for port in (main_job.prefect_port, main_job.web_port, main_job.smtp_port):
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers"
-    serve_log = (main_job.folder / "var" / "serve.log").read_text()
-    assert "never awaited" not in serve_log and "Traceback" not in serve_log
+    stopping = serve_log.read_bytes()[logged_before:].decode()
+    assert "never awaited" not in stopping and "Traceback" not in stopping, stopping
 
 
 def _processes_with(marker: bytes) -> list[int]:

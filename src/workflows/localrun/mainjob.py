@@ -145,15 +145,23 @@ def _watch(settings: MainJobSettings, children: Children, db: Engine) -> None:
     sweeps = SweepWatch(settings.sweep_every, clock.wall_now())
     server = ServerWatch(clock.wall_now())
     next_look = time.monotonic() + WATCH_EVERY
+    serve_waits_for_server = False
     while True:
         for line in children.supervise():
             say(line)
         if time.monotonic() >= next_look:
             now = clock.wall_now()
-            hung = server.check(_answers(health), now)
+            answered = _answers(health)
+            hung = server.check(answered, now)
             if hung:
                 say(hung)
                 children.restart("prefect-server")
+                serve_waits_for_server = True
+            elif answered and serve_waits_for_server:
+                # Its connections and watchers were on the hung server: a fresh one, on the new server.
+                say("the Prefect server answers again; starting the deployments' runner again on it")
+                children.restart("serve")
+                serve_waits_for_server = False
             said = sweeps.check(_last_sweep_finished(db), now)
             if said:
                 say(said)
