@@ -201,6 +201,7 @@ def test_the_issues_examples_through_the_installed_command(tmp_path):
     def workflows(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([WORKFLOWS, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
 
+    assert workflows("init").returncode == 0
     injected = "RR-X\r\nBcc: x@example.org"
     refused = workflows("start", "rapid-review", "--ref", injected, *FACTS)
     assert refused.returncode == 2 and refused.stdout == ""

@@ -6,7 +6,7 @@ are kept in test-artefacts/."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,9 @@ from sqlalchemy import text
 
 from tests.web.test_hostile_requests import section_11_task
 from tests.web.test_links import AGENCIES, holder, link
+from workflows import clock
 from workflows.engine.commands import Complete
+from workflows.links.tokens import new_claims, sign
 from workflows.operations import cases, reports
 
 REPO = Path(__file__).resolve().parents[2]
@@ -178,8 +180,11 @@ def test_every_page_and_error_page_meets_wcag_22_aa_in_chromium(web, set_clock, 
     assert "Sorry, something went wrong" in browser.page_source
     pages.check("500-internal")
 
-    set_clock("2027-03-01T10:00")
-    browser.get(base + decision)
+    # A link's 30 days are real time (a rehearsal clock expires nothing): one signed a month ago has expired.
+    month_ago = clock.wall_now() - timedelta(days=31)
+    secret = b"test-secret-not-for-production"
+    expired = sign(new_claims(rapid, "dsp-decision", None, holder(runtime, "dsp-local-authority"), month_ago), secret)
+    browser.get(f"{base}/t/{expired}")
     assert "expired" in browser.page_source
     pages.check("410-expired")
 

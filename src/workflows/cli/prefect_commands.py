@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from workflows.cli.intervals import IntervalType
 
 def import_flows() -> None:
     """Make the repository's `flows/` package importable here and in the flow-run processes Prefect starts."""
-    from workflows.config.loader import locate_folder
+    from workflows.config.locations import locate_folder
 
     root = str(locate_folder("WORKFLOWS_FLOWS", "flows").parent)
     if root not in sys.path:
@@ -21,6 +22,11 @@ def import_flows() -> None:
     paths = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
     if root not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
+
+
+def _stopped_while_starting(*_: object) -> None:
+    os.write(1, b"stopped before serving\n")
+    os._exit(0)
 
 
 SWEEP_EVERY = click.option(
@@ -36,6 +42,10 @@ SWEEP_EVERY = click.option(
 @SWEEP_EVERY
 def serve(sweep_every: timedelta) -> None:
     """Serve every deployment (the sweep on an interval, and the business unit's actions) from this process."""
+    # Prefect's imports take seconds: stopped before it serves, it ends at once and quietly (nothing has started;
+    # a Ctrl-C inside those imports would print a traceback). serve_until_stopped hands the signals back.
+    for ending in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(ending, _stopped_while_starting)
     import_flows()
     from flows.deployments import deployments
     from workflows.orchestration.serving import serve_until_stopped

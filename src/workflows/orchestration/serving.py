@@ -25,6 +25,9 @@ def serve_until_stopped(deployments: list[RunnerDeployment]) -> None:
     runner = GracefulRunner(pause_on_shutdown=False)
     for deployment in deployments:
         runner.add_deployment(deployment)
+    # From here Ctrl-C is the runner's to handle (asyncio.run cancels it); SIGTERM becomes Ctrl-C (above).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     print(f"serving {len(deployments)} deployments; Ctrl-C or SIGTERM stops", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(runner.start())
