@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run as current_run
 
-from workflows.config.loader import Config, load_config, locate_processes_dir
+from workflows.config.loader import Config, load_config
+from workflows.config.locations import locate_processes_dir
 from workflows.dashboard.events import CASE_CLOSED, Happening
 from workflows.dashboard.publish import emit, publish_case
 from workflows.definitions.library import Library, load_sound_library

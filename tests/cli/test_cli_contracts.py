@@ -229,12 +229,12 @@ FLOWS_PAGES_MAIL_AND_DATABASE = {
     "workflows.orchestration",
     "workflows.localrun",
 }
-# The process language and the partnership's config: `due` on the built-in calendar reads neither.
+# The process language and the partnership's config: `due` on the built-in calendar reads neither (it only looks
+# whether config/calendar.yaml adds or moves bank holidays: workflows.config.locations, which imports nothing heavy).
 LANGUAGE_AND_CONFIG = {
     "pydantic",
     "yaml",
     "workflows.yamlsource",
-    "workflows.config",
     "workflows.config.loader",
     "workflows.config.model",
     "workflows.definitions",

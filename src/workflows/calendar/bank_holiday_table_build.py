@@ -1,5 +1,9 @@
 """Writes bank_holiday_table.py from the installed `holidays` package:
-`.venv/bin/python -m workflows.calendar.bank_holiday_table_build` (after the package's version changes)."""
+`.venv/bin/python -m workflows.calendar.bank_holiday_table_build` (after the package's version changes).
+
+With `--check` (run by `make lock`) it writes nothing and warns of each bank holiday the package knows that the
+table lacks (a one-off holiday a new release added), and of each the table has that the package no longer knows.
+"""
 
 from __future__ import annotations
 
@@ -52,5 +56,33 @@ def table_text() -> str:
     )
 
 
+def table_differences() -> list[str]:
+    """What the installed package and the table disagree on, a line each."""
+    import holidays
+
+    from workflows.calendar.working_days import usual_bank_holidays
+
+    said = []
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        package = dict(holidays.country_holidays("GB", subdiv="ENG", years=year).items())
+        table = usual_bank_holidays(year)
+        said += [
+            f"the package knows {day} ({name}); the table lacks it" for day, name in package.items() if day not in table
+        ]
+        said += [
+            f"the table has {day} ({name}); the package does not" for day, name in table.items() if day not in package
+        ]
+    return sorted(said)
+
+
 if __name__ == "__main__":
-    TABLE.write_text(table_text())
+    import sys
+
+    if sys.argv[1:] == ["--check"]:
+        for line in table_differences():
+            print(
+                f"warning: bank holidays: {line}: run python -m workflows.calendar.bank_holiday_table_build",
+                file=sys.stderr,
+            )
+    else:
+        TABLE.write_text(table_text())

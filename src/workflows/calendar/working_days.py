@@ -4,6 +4,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from types import ModuleType
 
+from workflows.calendar.bank_holiday_changes import BankHolidayChanges
 from workflows.calendar.bounds import in_calendar
 from workflows.calendar.counting import Counting
 
@@ -12,7 +13,8 @@ _MEMO_LIMIT = 100_000
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _bank_holidays(year: int) -> dict[date, str]:
+def usual_bank_holidays(year: int) -> dict[date, str]:
+    """The year's England & Wales bank holidays as the locked `holidays` package has them (a new dict)."""
     from workflows.calendar import bank_holiday_table as table
 
     if table.FIRST_YEAR <= year <= table.LAST_YEAR:
@@ -35,11 +37,18 @@ def _table_years(table: ModuleType) -> dict[int, dict[date, str]]:
 
 
 class WorkingDayCalendar:
-    """A named calendar: England & Wales bank holidays (with substitute days) plus local closures."""
+    """A named calendar: England & Wales bank holidays (with substitute days, and those declared or moved since the
+    package, `national`) plus local closures."""
 
-    def __init__(self, name: str = "england-and-wales", closures: Mapping[date, str] | None = None) -> None:
+    def __init__(
+        self,
+        name: str = "england-and-wales",
+        closures: Mapping[date, str] | None = None,
+        national: BankHolidayChanges | None = None,
+    ) -> None:
         self.name = name
         self.closures: dict[date, str] = dict(closures or {})
+        self.national = national or BankHolidayChanges()
         self._holidays_by_year: dict[int, dict[date, str]] = {}
         # Memos: a sweep asks the same few questions (is this day a working day, 3 working days before that)
         # for thousands of items. A calendar never changes once made, so answers stay true.
@@ -150,5 +159,5 @@ class WorkingDayCalendar:
 
     def _holidays_for(self, year: int) -> dict[date, str]:
         if year not in self._holidays_by_year:
-            self._holidays_by_year[year] = _bank_holidays(year)
+            self._holidays_by_year[year] = self.national.apply(year, usual_bank_holidays)
         return self._holidays_by_year[year]

@@ -58,17 +58,20 @@ def due(duration: str, start: str, counting: str, calendar_name: str, explain: b
     except DurationError as error:
         raise UserError(str(error)) from None
     anchor = _parse_from(start)
-    if calendar_name == "england-and-wales":
-        calendar = WorkingDayCalendar()
+    from workflows.config.locations import national_bank_holidays_written
+
+    if calendar_name == "england-and-wales" and not national_bank_holidays_written():
+        calendar = WorkingDayCalendar()  # no config to read: a cold `due` stays quick
         day_ends_at = None
     else:
         from workflows.cli.definition_loading import load_config_or_exit
 
-        config = load_config_or_exit()
+        config = load_config_or_exit()  # every calendar counts out the bank holidays added or moved there
         if calendar_name not in config.calendar_names():
-            raise UserError(f"unknown calendar {calendar_name!r}; known: {', '.join(sorted(config.calendar_names()))}")
+            known = ", ".join(sorted(config.calendar_names()))
+            raise UserError(f"unknown calendar {calendar_name!r}; known: {known}")
         calendar = config.calendar(calendar_name)
-        day_ends_at = config.day_ends_at(calendar_name)
+        day_ends_at = None if calendar_name == "england-and-wales" else config.day_ends_at(calendar_name)
     kwargs = {"day_ends_at": day_ends_at} if day_ends_at else {}
     try:
         deadline = compute_deadline(amount, anchor, calendar, Counting(counting), **kwargs)

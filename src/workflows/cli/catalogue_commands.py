@@ -53,7 +53,8 @@ def catalogue(output_text: str, start_text: str | None) -> None:
     from workflows.catalogue.pages import catalogue_files, catalogue_pages
     from workflows.catalogue.typical_case import TYPICAL_START
     from workflows.cli.start_option import read_start
-    from workflows.config.loader import load_config, locate_processes_dir
+    from workflows.config.loader import load_config
+    from workflows.config.locations import locate_processes_dir
     from workflows.definitions.library import load_sound_library
     from workflows.yamlsource import YamlSourceError
 

@@ -18,7 +18,8 @@ def validate(paths: tuple[Path, ...]) -> None:
     A draft (a file outside processes/) is checked against the library it would join, and stands in for the
     library process with its id.
     """
-    from workflows.config.loader import load_config, locate_processes_dir
+    from workflows.config.loader import load_config
+    from workflows.config.locations import locate_processes_dir
     from workflows.definitions.library import check_definitions
     from workflows.yamlsource import YamlSourceError
 
@@ -63,7 +64,7 @@ def _is_draft(argument: str) -> bool:
 def _process_to_simulate(argument: str, config):
     """The process PROCESS names: a library process by id, or a draft file checked against the library."""
     from workflows.cli.definition_loading import load_library_or_exit
-    from workflows.config.loader import locate_processes_dir
+    from workflows.config.locations import locate_processes_dir
     from workflows.definitions.library import check_definitions
 
     if not _is_draft(argument):

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from workflows.cli.errors import report_problems
-from workflows.config.loader import Config, load_config, locate_processes_dir
+from workflows.config.loader import Config, load_config
+from workflows.config.locations import locate_processes_dir
 from workflows.definitions.library import Library, load_sound_library
 from workflows.yamlsource import YamlSourceError
 

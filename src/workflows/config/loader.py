@@ -10,9 +10,11 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from workflows.calendar.bank_holiday_changes import BankHolidayChanges, change_problems
 from workflows.calendar.london import to_london
 from workflows.calendar.rules import TimingRules
-from workflows.calendar.working_days import WorkingDayCalendar
+from workflows.calendar.working_days import WorkingDayCalendar, usual_bank_holidays
+from workflows.config.locations import locate_config_dir
 from workflows.config.model import CalendarSettings, PartnershipSettings, WorkingHours
 from workflows.definitions.model import Process
 from workflows.definitions.partnership import RoleScope
@@ -30,26 +32,8 @@ BUILT_IN_CALENDAR = "england-and-wales"
 # it to the port its task pages run on).
 WEB_BASE_URL_VARIABLE = "WORKFLOWS_WEB_BASE_URL"
 # The repository's own config/ and processes/, used when the working directory has none.
-_SHIPPED_ROOT = Path(__file__).resolve().parents[3]
 
 Model = TypeVar("Model", bound=BaseModel)
-
-
-def locate_folder(env_var: str, folder: str) -> Path:
-    if os.environ.get(env_var):
-        return Path(os.environ[env_var])
-    here = Path.cwd() / folder
-    if here.is_dir() or not (_SHIPPED_ROOT / folder).is_dir():
-        return here
-    return _SHIPPED_ROOT / folder
-
-
-def locate_config_dir() -> Path:
-    return locate_folder("WORKFLOWS_CONFIG", "config")
-
-
-def locate_processes_dir() -> Path:
-    return locate_folder("WORKFLOWS_PROCESSES", "processes")
 
 
 @dataclass
@@ -97,12 +81,28 @@ class Config:
 
     def calendar(self, name: str) -> WorkingDayCalendar:
         if name not in self._calendars:
+            national = national_changes(self.calendar_settings)
             if name == BUILT_IN_CALENDAR:
-                self._calendars[name] = WorkingDayCalendar(name)
+                self._calendars[name] = WorkingDayCalendar(name, national=national)
             else:
                 closures = self.calendar_settings.calendars[name].closures
-                self._calendars[name] = WorkingDayCalendar(name, closures)
+                self._calendars[name] = WorkingDayCalendar(name, closures, national)
         return self._calendars[name]
+
+
+def national_changes(settings: CalendarSettings) -> BankHolidayChanges:
+    return BankHolidayChanges(settings.bank_holidays.added, settings.bank_holidays.moved)
+
+
+def _check_bank_holidays(calendar: CalendarSettings, located: Located) -> list[Problem]:
+    """Each added or moved bank holiday that cannot be one, at its key."""
+    written = (located.data or {}).get("bank_holidays") or {}
+    problems = []
+    for (section, day), message in change_problems(national_changes(calendar), usual_bank_holidays):
+        # The key as the file has it: a date, or the same date quoted.
+        keys = [key for key in (written.get(section) or {}) if str(key) == day.isoformat()] or [day]
+        problems.append(located.problem(("bank_holidays", section, keys[0]), message, key=True))
+    return problems
 
 
 def _load_model(path: Path, model: type[Model], problems: list[Problem]) -> tuple[Model | None, Located | None]:
@@ -159,6 +159,8 @@ def load_config(folder: Path | str | None = None) -> Config:
                 ("default_calendar",), f"unknown calendar {calendar.default_calendar!r}: use one of {known}"
             )
         )
+    if calendar and calendar_located:
+        problems.extend(_check_bank_holidays(calendar, calendar_located))
     if partnership and partnership_located and roles:
         for setting in ("digest_roles", "business_unit_roles"):
             for index, role in enumerate(getattr(partnership, setting)):

@@ -75,6 +75,15 @@ class NamedCalendar(Strict):
     )
 
 
+class NationalBankHolidays(Strict):
+    added: dict[date, str] = Field(
+        default_factory=dict, description="bank holidays declared since the holidays package was locked, with names"
+    )
+    moved: dict[date, date] = Field(
+        default_factory=dict, description="a bank holiday moved to another day: its usual day -> the day it is on"
+    )
+
+
 class CalendarSettings(Strict):
     default_calendar: str = Field(
         default="england-and-wales",
@@ -84,3 +93,7 @@ class CalendarSettings(Strict):
     working_hours: WorkingHours = Field(default_factory=WorkingHours)
     at_risk_within: DurationField = Field(default=Duration(2, Unit.WORKING_DAYS))
     calendars: dict[str, NamedCalendar] = Field(default_factory=dict)
+    bank_holidays: NationalBankHolidays = Field(
+        default_factory=NationalBankHolidays,
+        description="England & Wales bank holidays added or moved since the package: every calendar counts them out",
+    )

@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from workflows.config.loader import locate_config_dir, locate_folder
+from workflows.config.locations import locate_config_dir, locate_folder
 from workflows.engine.vocabulary import MessageKind
 
 OVERRIDES_VARIABLE = "WORKFLOWS_TEMPLATES"

@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from workflows import clock
-from workflows.config.loader import Config, load_config, locate_processes_dir
+from workflows.config.loader import Config, load_config
+from workflows.config.locations import locate_processes_dir
 from workflows.definitions.library import Library, load_sound_library
 from workflows.definitions.model import Process
 from workflows.definitions.partnership import RoleScope
