@@ -95,8 +95,9 @@ def test_status_json_has_the_agreed_shape(workflows):
     workflows("complete", "RR-2026-001", "request-chronologies", "--by", BUSINESS_MANAGER)
     result = workflows("status", "RR-2026-001", "--json", now="2027-01-12T10:00")
     view = json.loads(result.stdout)
-    assert set(view) == {"reference", "process", "state", "stages"}
+    assert set(view) == {"reference", "process", "version", "definition", "library_version", "state", "stages"}
     assert (view["reference"], view["process"], view["state"]) == ("RR-2026-001", "rapid-review", "open")
+    assert (view["version"], view["library_version"], len(view["definition"])) == (1, "same", 12)
     stage = view["stages"][1]
     assert set(stage) == {"id", "state", "owner", "due", "overdue", "tasks"}
     assert stage["id"] == "agency-chronology" and stage["overdue"] is True

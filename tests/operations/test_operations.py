@@ -147,8 +147,13 @@ def test_editing_the_yaml_never_moves_a_running_case(tmp_path, db_url, set_clock
     due_before = reports.status(runtime, reference)["stages"][1]["due"]
     path = processes / "rapid-review.yaml"
     path.write_text(path.read_text().replace("in: 10 working days", "in: 4 working days"))
+    before = reports.status(runtime, reference)
+    assert (before["version"], before["library_version"]) == (1, "same")
+    path.write_text(path.read_text().replace("version: 1\n", "version: 2\n", 1))
     edited = Runtime.open(REPO / "config", processes, db_url, create=True)
     assert reports.status(edited, reference)["stages"][1]["due"] == due_before
+    view = reports.status(edited, reference)  # says which version it runs on, and that the library has another
+    assert (view["version"], view["definition"], view["library_version"]) == (1, before["definition"], "2")
     set_clock("2027-01-05T10:00")  # past the edited 4 days, before the pinned 10
     assert tick(edited).get("due", 0) == 0
     fresh = rapid_review(edited)

@@ -284,6 +284,8 @@ def status(reference: str, as_json: bool) -> None:
         click.echo(json.dumps(view, indent=2))
         return
     click.echo(f"{shown(view['reference'])} ({shown(view['process'])}): {view['state']}")
+    runs_on = f"{shown(view['process'])} v{view['version']} (definition {view['definition']})"
+    click.echo(f"  runs on: {runs_on}{_library(view)}")
     for stage in view["stages"]:
         flag = "  OVERDUE" if stage["overdue"] else ""
         owner, due = shown(stage["owner"]), stage["due"] or "-"
@@ -291,6 +293,16 @@ def status(reference: str, as_json: bool) -> None:
         for task in stage["tasks"]:
             late = "  OVERDUE" if task["overdue"] else ""
             click.echo(f"    - {shown(task['item']):<28} {task['state']:<9}{late}")
+
+
+def _library(view: dict[str, Any]) -> str:
+    """What the library has now beside the case's own definition (cases stay on the one they started with)."""
+    now = view["library_version"]
+    if now == "same":
+        return ", as the library has it"
+    if now == "none":
+        return "; the library no longer has this process"
+    return f"; the library has since changed it (now v{now}): this case keeps the one it started with"
 
 
 @click.command()

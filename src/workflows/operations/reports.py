@@ -49,6 +49,10 @@ def status(runtime: Runtime, reference: str) -> dict[str, Any]:
     return {
         "reference": state.reference,
         "process": state.process_id,
+        # Which definition the case runs on (the one it started with), and whether the library still has it.
+        "version": process.version,
+        "definition": state.definition_hash[:12],
+        "library_version": _library_version(runtime, state.process_id, state.definition_hash),
         "state": state.status.value,
         "stages": [
             {
@@ -66,6 +70,14 @@ def status(runtime: Runtime, reference: str) -> dict[str, Any]:
             for stage_id, stage in state.stages.items()
         ],
     }
+
+
+def _library_version(runtime: Runtime, process_id: str, digest: str) -> str:
+    """ "same" when the library's definition is the case's; else the library's version, or "none" if it has none."""
+    if process_id not in runtime.library.texts:
+        return "none"
+    definition, _ = runtime.current(process_id)
+    return "same" if definition.hash == digest else str(definition.process.version)
 
 
 @dataclass(frozen=True, slots=True)
