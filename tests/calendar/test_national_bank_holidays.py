@@ -19,19 +19,21 @@ from workflows.config.loader import load_config
 from workflows.yamlsource import YamlSourceError
 
 WORKFLOWS = str(Path(sys.executable).parent / "workflows")
-MINIMAL_CALENDAR = """day_ends_at: "23:59:59"
-working_hours: {start: "09:00", end: "17:30"}
-at_risk_within: 2 working days
-calendars:
-  partnership:
-    closures:
-      2027-12-24: Council Christmas shutdown
-"""
 
 
 def with_bank_holidays(config_dir: Path, section: str) -> Path:
-    (config_dir / "calendar.yaml").write_text(MINIMAL_CALENDAR + section)
+    """The minimal config's calendar.yaml (tests/conftest.py) with `section` in place of any written before."""
+    path = config_dir / "calendar.yaml"
+    path.write_text(minimal_calendar(config_dir) + "\n" + section)
     return config_dir
+
+
+def minimal_calendar(config_dir: Path) -> str:
+    return (config_dir / "calendar.yaml").read_text().split("\nbank_holidays:")[0].rstrip("\n")
+
+
+def lines_before_the_section(config_dir: Path) -> int:
+    return minimal_calendar(config_dir).count("\n") + 1
 
 
 def usual_weekday(day: date) -> bool:
@@ -77,12 +79,13 @@ REFUSED = {
 
 @pytest.mark.parametrize(("section", "said"), REFUSED.items())
 def test_a_change_that_cannot_be_one_is_refused_at_its_key(config_dir, section, said):
+    lines_before = lines_before_the_section(config_dir)
     with_bank_holidays(config_dir, f"bank_holidays:\n  {section}\n")
     with pytest.raises(YamlSourceError) as raised:
         load_config(config_dir)
     [problem] = raised.value.problems
     assert problem.file.endswith("calendar.yaml") and said in problem.message
-    assert (problem.line, problem.column) == (MINIMAL_CALENDAR.count("\n") + 3, 5)  # the date's own key
+    assert (problem.line, problem.column) == (lines_before + 3, 5)  # the date's own key
 
 
 @pytest.mark.slow

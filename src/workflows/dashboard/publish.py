@@ -5,7 +5,6 @@ text (the Event Feed shows them as text)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact
@@ -20,6 +19,7 @@ from workflows.dashboard.views import audit_round_progress, case_timeline, overd
 from workflows.operations.reports import mail_counts, undelivered
 from workflows.operations.runtime import Runtime
 from workflows.store.view_revisions import changed_cases, mark_published
+from workflows.text.keys import key_of
 from workflows.text.markdown import escape
 from workflows.text.plain import one_line
 
@@ -31,7 +31,7 @@ CASES_PER_SWEEP = 300
 
 def artifact_key(text: str) -> str:
     """Prefect artifact keys allow lower-case letters, digits and dashes only."""
-    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", text.lower())).strip("-")
+    return key_of(text)
 
 
 def newest_data(key: str) -> Any:

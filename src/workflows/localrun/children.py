@@ -30,7 +30,6 @@ class Child:
     started_at: float = 0.0
     wait: float = FIRST_WAIT
     restart_at: float | None = None  # set while it is down and waiting to be started again
-    restarts: int = 0
 
 
 class Children:
@@ -79,9 +78,7 @@ class Children:
                 )
                 child.wait = min(child.wait * 2, LONGEST_WAIT)
             elif child.restart_at is not None and now >= child.restart_at:
-                _signal_group(child.process.pid, signal.SIGKILL)  # anything it left in its group
-                self._launch(child)
-                child.restarts += 1
+                self._relaunch(child)
                 said.append(f"{child.name} started again")
         return said
 
@@ -89,10 +86,13 @@ class Children:
         """Stop a child that is there but not working (a hung server) and start it again at once."""
         for child in self.running:
             if child.name == name:
-                _signal_group(child.process.pid, signal.SIGKILL)  # works on a stopped (SIGSTOP) process too
-                child.process.wait()
-                self._launch(child)
-                child.restarts += 1
+                self._relaunch(child)
+
+    def _relaunch(self, child: Child) -> None:
+        """Its whole group killed (a stopped (SIGSTOP) process too, and anything it left), then started afresh."""
+        _signal_group(child.process.pid, signal.SIGKILL)
+        child.process.wait()
+        self._launch(child)
 
     def stop(self) -> None:
         """Stop in reverse order of start, each group whole; kill what does not stop in time. Idempotent."""

@@ -119,9 +119,9 @@ def _recognise_earlier_run(record: RunRecord) -> None:
         say(f"stopped {len(stopped)} processes an earlier workflows up in this folder left running ({listed})")
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, timeout: float = HEALTH_TIMEOUT) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status == 200
     except OSError:
         return False
@@ -173,12 +173,9 @@ def _wait_for_health(url: str, children: Children, log: Path) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while time.monotonic() < deadline:
         children.check_running()
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
+        if _answers(url, timeout=2):
+            return
+        time.sleep(0.5)
     raise SystemExit(f"the Prefect server did not answer at {url} within {SERVER_START_TIMEOUT:.0f} s; see {log}")
 
 

@@ -41,9 +41,8 @@ def load_case(connection: Connection, reference: str, *, for_update: bool = Fals
     """The case with this reference, or else the one whose reference is the same without regard to case (its state
     names it as it was stored)."""
     key = reference_key(reference)
-    for same in (cases.c.reference == reference, cases.c.reference_key == key if key else None):
-        if same is None:
-            continue
+    exact_then_folded = [cases.c.reference == reference] + ([cases.c.reference_key == key] if key else [])
+    for same in exact_then_folded:
         query = select(cases.c.id, cases.c.state).where(same)
         if for_update:
             query = query.with_for_update()

@@ -3,7 +3,6 @@ pattern has {year}), or given by hand."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import Connection, or_, select, update
@@ -11,6 +10,7 @@ from sqlalchemy import Connection, or_, select, update
 from workflows.definitions.model import Process
 from workflows.store.schema import cases, reference_counters
 from workflows.store.upsert import insert_ignoring_duplicates
+from workflows.text.keys import key_of
 
 
 def allocate_reference(connection: Connection, process: Process, now: datetime) -> str:
@@ -36,7 +36,7 @@ def _advance_counter(connection: Connection, scope: str) -> int:
 def reference_key(reference: str) -> str | None:
     """What makes two references one case's: letter case and runs of anything but letters and digits do not count
     (RR-2026-001, rr-2026-001). The DSPs' artifact `case-<key>` is named by it, so no two cases share one."""
-    return re.sub(r"[^a-z0-9]+", "-", reference.lower()).strip("-") or None
+    return key_of(reference) or None
 
 
 def reference_taken_by(connection: Connection, reference: str) -> str | None:
